@@ -1,0 +1,471 @@
+"""Field rules shared by the model, the file checker and the JSON Schema.
+
+Each rule is an attrs validator (it checks a Python value when a model object
+is built) that also knows how to check the same field in a raw file document
+(``raw``) and how to describe itself as JSON Schema (``schema``). Keeping the
+three in one object is what makes "every valid file validates against the
+schema" and "a file that passes the checks builds a valid object" true by
+construction rather than by care.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from cxgraph.errors import JourneyValidationError, Problem
+
+ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+_ID_RE = re.compile(ID_PATTERN)
+
+_YAML_BOOL_HINT = (
+    " (YAML 1.1 reads yes/no/on/off/true/false as booleans: quote the value)"
+)
+
+ISO_DURATION_PATTERN = (
+    r"^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+_DURATION_RE = re.compile(ISO_DURATION_PATTERN)
+
+
+def describe(value: object) -> str:
+    """Name a value's type and show it briefly, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, float):
+        return f"number {value!r}"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return f"string {text!r}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def choices_text(value: str, choices: Sequence[str], *, word: str = "known") -> str:
+    """List the valid choices: all of them up to 20, else the closest few."""
+    if not choices:
+        return "(none are defined)"
+    if len(choices) <= 20:
+        return "(" + word + ": " + ", ".join(repr(c) for c in choices) + ")"
+    close = difflib.get_close_matches(value, list(choices), n=5, cutoff=0.5)
+    if close:
+        listed = ", ".join(repr(c) for c in close)
+        return f"(closest: {listed}; {len(choices)} in all)"
+    return f"({len(choices)} in all; none is close)"
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse an ISO 8601 duration (``PT4H``, ``P2D``, ``P1W``) into a timedelta.
+
+    Years and months have no fixed length and are rejected.
+
+    Examples
+    --------
+    >>> parse_duration("PT1H30M")
+    datetime.timedelta(seconds=5400)
+    >>> parse_duration("P2DT4H")
+    datetime.timedelta(days=2, seconds=14400)
+    """
+    m = _DURATION_RE.match(text)
+    if m is None:
+        msg = (
+            f"invalid duration {text!r}: use ISO 8601 weeks, days, hours, minutes "
+            "or seconds such as 'PT4H', 'P2D' or 'PT1H30M'"
+        )
+        raise ValueError(msg)
+    weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+    return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """Write a timedelta as an ISO 8601 duration, the inverse of :func:`parse_duration`.
+
+    Examples
+    --------
+    >>> format_duration(timedelta(days=2, hours=4))
+    'P2DT4H'
+    >>> format_duration(timedelta(0))
+    'PT0S'
+    """
+    total_us = round(value.total_seconds() * 1_000_000)
+    if total_us < 0:
+        msg = f"a duration cannot be negative, got {value}"
+        raise ValueError(msg)
+    days, rest = divmod(total_us, 86_400 * 1_000_000)
+    hours, rest = divmod(rest, 3_600 * 1_000_000)
+    minutes, rest = divmod(rest, 60 * 1_000_000)
+    seconds = rest / 1_000_000
+    out = "P"
+    if days:
+        out += f"{days}D"
+    time = ""
+    if hours:
+        time += f"{hours}H"
+    if minutes:
+        time += f"{minutes}M"
+    if seconds:
+        time += f"{seconds:.6f}".rstrip("0").rstrip(".") + "S"
+    if time:
+        out += "T" + time
+    if out == "P":
+        out = "PT0S"
+    return out
+
+
+class Rule:
+    """Base class: a field rule is an attrs validator with raw and schema views."""
+
+    what: str = "a value"
+
+    def check(self, value: Any, path: str) -> list[Problem]:
+        """Problems of a Python value (the model's view)."""
+        return self.raw(value, path)
+
+    def raw(self, value: Any, path: str) -> list[Problem]:  # pragma: no cover - abstract
+        """Problems of a value as it stands in a file document."""
+        raise NotImplementedError
+
+    def schema(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        """The JSON Schema fragment for this field."""
+        raise NotImplementedError
+
+    def __call__(self, inst: object, attribute: Any, value: Any) -> None:
+        problems = self.check(value, f"{type(inst).__name__}.{attribute.name}")
+        if problems:
+            raise JourneyValidationError(problems)
+
+    def _type_error(self, value: Any, path: str) -> list[Problem]:
+        hint = _YAML_BOOL_HINT if isinstance(value, bool) and self.what != "a boolean" else ""
+        return [Problem(path, "type", f"expected {self.what}, got {describe(value)}{hint}")]
+
+
+class Optional(Rule):
+    """None, or a value the inner rule accepts."""
+
+    def __init__(self, inner: Rule) -> None:
+        self.inner = inner
+        self.what = f"{inner.what} or null"
+
+    def check(self, value: Any, path: str) -> list[Problem]:
+        return [] if value is None else self.inner.check(value, path)
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        return [] if value is None else self.inner.raw(value, path)
+
+    def schema(self) -> dict[str, Any]:
+        return {"anyOf": [self.inner.schema(), {"type": "null"}]}
+
+
+class Str(Rule):
+    """Any string."""
+
+    what = "a string"
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        return [] if isinstance(value, str) else self._type_error(value, path)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string"}
+
+
+class Id(Str):
+    """An id: letters, digits and ``_ . : -``; also used for references."""
+
+    what = "an id (a string)"
+
+    def __init__(self, noun: str = "id") -> None:
+        self.noun = noun
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, str):
+            return self._type_error(value, path)
+        if not _ID_RE.match(value):
+            return [
+                Problem(
+                    path,
+                    "pattern",
+                    f"invalid {self.noun} {value!r}: use only letters, digits and _ . : - "
+                    "(no spaces), at least one character",
+                )
+            ]
+        return []
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": ID_PATTERN}
+
+
+class Enum(Rule):
+    """One of a fixed set of strings."""
+
+    def __init__(self, noun: str, choices: Sequence[str]) -> None:
+        self.noun = noun
+        self.choices = tuple(choices)
+        self.what = "one of " + ", ".join(repr(c) for c in self.choices)
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, str):
+            return self._type_error(value, path)
+        if value not in self.choices:
+            text = choices_text(value, self.choices, word="valid")
+            return [Problem(path, "enum", f"unknown {self.noun} {value!r} {text}")]
+        return []
+
+    def schema(self) -> dict[str, Any]:
+        return {"enum": list(self.choices)}
+
+
+class Int(Rule):
+    """An integer (booleans are not integers here), optionally bounded."""
+
+    def __init__(self, minimum: int | None = None, maximum: int | None = None) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+        if minimum is not None and maximum is not None:
+            self.what = f"an integer from {minimum} to {maximum}"
+        elif minimum is not None:
+            self.what = f"an integer >= {minimum}"
+        else:
+            self.what = "an integer"
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return self._type_error(value, path)
+        if (self.minimum is not None and value < self.minimum) or (
+            self.maximum is not None and value > self.maximum
+        ):
+            return [Problem(path, "range", f"expected {self.what}, got {value}")]
+        return []
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "integer"}
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return out
+
+
+class Num(Rule):
+    """A finite real number (int or float, not bool), optionally within [lo, hi]."""
+
+    def __init__(self, minimum: float | None = None, maximum: float | None = None) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+        if minimum is not None and maximum is not None:
+            self.what = f"a number from {minimum:g} to {maximum:g}"
+        elif minimum is not None:
+            self.what = f"a number >= {minimum:g}"
+        else:
+            self.what = "a number"
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return self._type_error(value, path)
+        if not math.isfinite(value):
+            return [Problem(path, "range", f"expected a finite number, got {value!r}")]
+        if (self.minimum is not None and value < self.minimum) or (
+            self.maximum is not None and value > self.maximum
+        ):
+            return [Problem(path, "range", f"expected {self.what}, got {value!r}")]
+        return []
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "number"}
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return out
+
+
+class Bool(Rule):
+    """A boolean."""
+
+    what = "a boolean"
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        return [] if isinstance(value, bool) else self._type_error(value, path)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+class Duration(Rule):
+    """A duration: a timedelta in Python, an ISO 8601 string in files."""
+
+    what = "an ISO 8601 duration string such as 'PT4H' or 'P2D'"
+
+    def check(self, value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, timedelta):
+            return [
+                Problem(path, "type", f"expected a datetime.timedelta, got {describe(value)}")
+            ]
+        if value < timedelta(0):
+            return [Problem(path, "range", f"a duration cannot be negative, got {value}")]
+        return []
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, str):
+            return self._type_error(value, path)
+        try:
+            parse_duration(value)
+        except ValueError as exc:
+            return [Problem(path, "duration", str(exc))]
+        return []
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": ISO_DURATION_PATTERN}
+
+
+class Seq(Rule):
+    """A sequence of items (a tuple in Python, a list in files)."""
+
+    def __init__(self, item: Rule) -> None:
+        self.item = item
+        self.what = "a list"
+
+    def check(self, value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, tuple):
+            return [Problem(path, "type", f"expected a tuple, got {describe(value)}")]
+        out: list[Problem] = []
+        for i, v in enumerate(value):
+            out += self.item.check(v, f"{path}[{i}]")
+        return out
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, list):
+            return self._type_error(value, path)
+        out: list[Problem] = []
+        for i, v in enumerate(value):
+            out += self.item.raw(v, f"{path}[{i}]")
+        return out
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": self.item.schema()}
+
+
+class Nested(Rule):
+    """An attrs model object (a mapping in files), checked by its own fields."""
+
+    def __init__(self, cls: type, noun: str | None = None) -> None:
+        self.cls = cls
+        self.noun = noun or cls.__name__
+        self.what = f"a {self.noun} mapping"
+
+    def check(self, value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, self.cls):
+            return [Problem(path, "type", f"expected a {self.cls.__name__}, got {describe(value)}")]
+        return []
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, Mapping):
+            return self._type_error(value, path)
+        return check_mapping(self.cls, value, path)
+
+    def schema(self) -> dict[str, Any]:
+        return {"$ref": f"#/$defs/{self.cls.__name__}"}
+
+
+class Either(Rule):
+    """A value the first rule accepts in files, or the second (entries: id or mapping)."""
+
+    def __init__(self, first: Rule, second: Rule, what: str) -> None:
+        self.first = first
+        self.second = second
+        self.what = what
+
+    def check(self, value: Any, path: str) -> list[Problem]:
+        return self.second.check(value, path)
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        if isinstance(value, str):
+            return self.first.raw(value, path)
+        if isinstance(value, Mapping):
+            return self.second.raw(value, path)
+        return self._type_error(value, path)
+
+    def schema(self) -> dict[str, Any]:
+        return {"anyOf": [self.first.schema(), self.second.schema()]}
+
+
+class AnyMapping(Rule):
+    """Any JSON-like mapping with string keys (extensions)."""
+
+    what = "a mapping"
+
+    def check(self, value: Any, path: str) -> list[Problem]:
+        return [] if isinstance(value, Mapping) else self._type_error(value, path)
+
+    def raw(self, value: Any, path: str) -> list[Problem]:
+        if not isinstance(value, Mapping):
+            return self._type_error(value, path)
+        bad = [k for k in value if not isinstance(k, str)]
+        return [Problem(f"{path}", "type", f"keys must be strings, got {describe(k)}") for k in bad]
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "object"}
+
+
+def field_rules(cls: type) -> dict[str, tuple[Rule, bool]]:
+    """Map each attrs field of ``cls`` to its rule and whether it is required."""
+    import attrs
+
+    out: dict[str, tuple[Rule, bool]] = {}
+    for f in attrs.fields(cls):
+        rule = f.metadata.get("rule")
+        if rule is None:
+            continue
+        out[f.name] = (rule, f.default is attrs.NOTHING)
+    return out
+
+
+def check_mapping(cls: type, value: Mapping[Any, Any], path: str) -> list[Problem]:
+    """Check a raw mapping against the fields of a model class."""
+    rules = field_rules(cls)
+    out: list[Problem] = []
+    for key in value:
+        if key not in rules:
+            out.append(unknown_key(key, list(rules), path))
+    for name, (rule, required) in rules.items():
+        if name in value:
+            out += rule.raw(value[name], f"{path}.{name}")
+        elif required:
+            out.append(Problem(f"{path}.{name}", "required", f"missing required field {name!r}"))
+    return out
+
+
+def unknown_key(key: object, valid: Sequence[str], path: str) -> Problem:
+    """A problem for a key that is not a field, with a suggestion."""
+    if not isinstance(key, str):
+        return Problem(path, "unknown_key", f"keys must be strings, got {describe(key)}")
+    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (valid: {', '.join(valid)})"
+    return Problem(f"{path}.{key}", "unknown_key", f"unknown field {key!r}{hint}")
+
+
+def to_tuple(value: Any) -> Any:
+    """attrs converter: lists become tuples; anything else is left for the validator."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+def converter_chain(*fs: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Compose converters left to right."""
+
+    def run(value: Any) -> Any:
+        for f in fs:
+            value = f(value)
+        return value
+
+    return run

@@ -1,0 +1,79 @@
+"""Build the JSON Schema of the file format from the model's field rules.
+
+The shipped file ``schemas/journey-1.0.schema.json`` is this function's
+output; a test checks they agree, and ``python -m cxgraph._schema`` rewrites it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cxgraph import _fields as F
+from cxgraph._validate import JOURNEY_HEADER, JOURNEY_LISTS
+
+SCHEMA_ID = "https://cxgraph.dev/schemas/journey-1.0.schema.json"
+
+
+def _object(cls: type) -> dict[str, Any]:
+    rules = F.field_rules(cls)
+    return {
+        "type": "object",
+        "description": (cls.__doc__ or "").strip().splitlines()[0],
+        "properties": {name: rule.schema() for name, (rule, _) in rules.items()},
+        "required": [name for name, (_, req) in rules.items() if req],
+        "additionalProperties": False,
+    }
+
+
+def build_schema() -> dict[str, Any]:
+    """The journey file schema, Draft 2020-12."""
+    from cxgraph.io import _MODEL_CLASSES
+    from cxgraph.model import Journey
+
+    journey_rules = F.field_rules(Journey)
+    header = {
+        "type": "object",
+        "description": "The journey's identity: id, name, version, state and description.",
+        "properties": {k: journey_rules[k][0].schema() for k in JOURNEY_HEADER},
+        "required": [k for k in JOURNEY_HEADER if journey_rules[k][1]],
+        "additionalProperties": False,
+    }
+    props: dict[str, Any] = {
+        "cxgraph": {
+            "type": "string",
+            "pattern": r"^1\.[0-9]+$",
+            "description": 'The file format version, a quoted string such as "1.0".',
+        },
+        "$schema": {"type": "string"},
+        "journey": header,
+    }
+    for name in JOURNEY_LISTS:
+        props[name] = journey_rules[name][0].schema()
+    props["extensions"] = {
+        "type": "object",
+        "description": "Anything of your own; kept through load and dump untouched.",
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "cxgraph journey",
+        "description": "A customer journey map in the cxgraph file format, version 1.0.",
+        "type": "object",
+        "properties": props,
+        "required": ["cxgraph", "journey"],
+        "additionalProperties": False,
+        "$defs": {cls.__name__: _object(cls) for cls in _MODEL_CLASSES},
+    }
+
+
+def schema_text() -> str:
+    """The schema as the bytes shipped in the package."""
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    target = Path(__file__).parent / "schemas" / "journey-1.0.schema.json"
+    target.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {target}")

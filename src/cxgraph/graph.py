@@ -1,0 +1,277 @@
+"""Compile a journey to a networkx DiGraph, and rebuild it from one.
+
+One node per step, keyed by its id, with ``kind`` (``touchpoint``,
+``decision`` or ``outcome``), every field of the step (an Outcome's own kind
+is ``outcome_kind``), the resolved ``silo`` of its owner and its
+``phase_index``. One edge per transition, hand-off or trigger, with ``kind``,
+every field of its model object, the owners of its two ends (``from_owner``,
+``to_owner``) and ``index``, its position in the journey's list of that kind.
+``G.graph`` carries provenance and every other journey field, so
+:func:`from_graph` rebuilds the journey exactly.
+
+Examples
+--------
+>>> import cxgraph as cx
+>>> j = cx.Journey(
+...     id="j", name="J",
+...     owners=[cx.Owner(id="sales", name="Sales", kind="department"),
+...             cx.Owner(id="sdr", name="SDR team", kind="team", parent="sales")],
+...     touchpoints=[cx.Touchpoint(id="call", name="Discovery call", owner="sdr")],
+...     outcomes=[cx.Outcome(id="won", name="Won", kind="success")],
+...     transitions=[cx.Transition(source="call", target="won", probability=1.0)],
+... )
+>>> G = cx.compile_graph(j)
+>>> G.nodes["call"]["silo"], G.nodes["won"]["outcome_kind"]
+('sales', 'success')
+>>> G.edges["call", "won"]["kind"], G.graph["journey"]
+('transition', 'j')
+>>> cx.from_graph(G) == j
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import networkx as nx
+
+from cxgraph._version import __version__
+from cxgraph.errors import CxgraphError
+from cxgraph.model import (
+    DecisionPoint,
+    Handoff,
+    Journey,
+    Outcome,
+    Step,
+    Touchpoint,
+    Transition,
+    Trigger,
+)
+
+__all__ = ["compile_graph", "entry_weights", "from_graph", "owner_silos", "step_owner"]
+
+STEP_KINDS: dict[type, str] = {Touchpoint: "touchpoint", DecisionPoint: "decision", Outcome: "outcome"}
+EDGE_KINDS: dict[type, str] = {Transition: "transition", Handoff: "handoff", Trigger: "trigger"}
+_STEP_CLASSES = {v: k for k, v in STEP_KINDS.items()}
+_EDGE_CLASSES = {v: k for k, v in EDGE_KINDS.items()}
+#: Journey fields kept whole in ``G.graph`` (steps and edges live on nodes and edges).
+GRAPH_FIELDS = (
+    "name",
+    "description",
+    "personas",
+    "phases",
+    "owners",
+    "channels",
+    "systems",
+    "dimensions",
+    "entries",
+    "extensions",
+)
+_PROVENANCE = ("journey", "version", "state", "cxgraph_version")
+
+
+def owner_silos(journey: Journey) -> dict[str, str]:
+    """Map each owner id to its silo: the root of its ``parent`` chain.
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J", owners=[
+    ...     cx.Owner(id="svc", name="Service", kind="department"),
+    ...     cx.Owner(id="t1", name="Tier 1", kind="team", parent="svc"),
+    ...     cx.Owner(id="ana", name="Ana", kind="role", parent="t1")])
+    >>> owner_silos(j)
+    {'svc': 'svc', 't1': 'svc', 'ana': 'svc'}
+    """
+    parents = {o.id: o.parent for o in journey.owners}
+    out: dict[str, str] = {}
+    for oid in parents:
+        chain = [oid]
+        cur = oid
+        while parents.get(cur) is not None and cur not in out:
+            cur = parents[cur]  # type: ignore[assignment]
+            chain.append(cur)
+        root = out.get(cur, cur)
+        for c in chain:
+            out[c] = root
+    return out
+
+
+def step_owner(step: Step) -> str | None:
+    """The owner of a step; outcomes have none."""
+    return None if isinstance(step, Outcome) else step.owner
+
+
+def compile_graph(journey: Journey) -> nx.DiGraph[str]:
+    """Compile a journey to a directed graph with provenance.
+
+    Parameters
+    ----------
+    journey
+        A valid :class:`~cxgraph.Journey`.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes are step ids; see the module docstring for the attributes.
+
+    Raises
+    ------
+    TypeError
+        If ``journey`` is not a Journey.
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J", phases=[cx.Phase(id="p1", name="P1")],
+    ...     touchpoints=[cx.Touchpoint(id="a", name="A", phase="p1"),
+    ...                  cx.Touchpoint(id="b", name="B")],
+    ...     handoffs=[cx.Handoff(source="a", target="b", carries=["order no."])])
+    >>> G = compile_graph(j)
+    >>> G.nodes["a"]["phase_index"], G.nodes["b"]["phase_index"]
+    (0, None)
+    >>> G.edges["a", "b"]["carries"], G.edges["a", "b"]["index"]
+    (('order no.',), 0)
+    """
+    if not isinstance(journey, Journey):
+        msg = f"compile_graph() takes a Journey, got {type(journey).__name__}"
+        raise TypeError(msg)
+    silos = owner_silos(journey)
+    phase_index = {p.id: i for i, p in enumerate(journey.phases)}
+    G: nx.DiGraph[str] = nx.DiGraph()
+    G.graph["journey"] = journey.id
+    G.graph["version"] = journey.version
+    G.graph["state"] = journey.state
+    G.graph["cxgraph_version"] = __version__
+    for name in GRAPH_FIELDS:
+        G.graph[name] = getattr(journey, name)
+    owners: dict[str, str | None] = {}
+    for step in journey.steps:
+        attrs_ = attrs.asdict(step, recurse=False)
+        if isinstance(step, Outcome):
+            attrs_["outcome_kind"] = attrs_.pop("kind")
+        owner = step_owner(step)
+        owners[step.id] = owner
+        phase = None if isinstance(step, Outcome) else step.phase
+        G.add_node(
+            step.id,
+            kind=STEP_KINDS[type(step)],
+            **attrs_,
+            silo=silos.get(owner) if owner is not None else None,
+            phase_index=phase_index.get(phase) if phase is not None else None,
+        )
+    for group in (journey.transitions, journey.handoffs, journey.triggers):
+        for i, edge in enumerate(group):
+            G.add_edge(
+                edge.source,
+                edge.target,
+                kind=EDGE_KINDS[type(edge)],
+                **attrs.asdict(edge, recurse=False),
+                from_owner=owners.get(edge.source),
+                to_owner=owners.get(edge.target),
+                index=i,
+            )
+    return G
+
+
+def _fields_of(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    names = [f.name for f in attrs.fields(cls)]
+    return {n: data[n] for n in names if n in data}
+
+
+def from_graph(G: nx.DiGraph[str]) -> Journey:
+    """Rebuild the journey a graph was compiled from (order included).
+
+    Raises
+    ------
+    CxgraphError
+        If the graph was not made by :func:`compile_graph` (no provenance) or
+        a node or edge lacks its ``kind``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from_graph(nx.DiGraph())
+    Traceback (most recent call last):
+    ...
+    cxgraph.errors.CxgraphError: the graph has no cxgraph provenance (G.graph['journey'] is missing): build it with cxgraph.compile_graph
+    """  # noqa: E501
+    missing = [k for k in ("journey", "name") if k not in G.graph]
+    if missing:
+        msg = (
+            f"the graph has no cxgraph provenance (G.graph[{missing[0]!r}] is missing): "
+            "build it with cxgraph.compile_graph"
+        )
+        raise CxgraphError(msg)
+    steps: dict[str, list[Step]] = {"touchpoint": [], "decision": [], "outcome": []}
+    for node, data in G.nodes(data=True):
+        kind = data.get("kind")
+        if kind not in _STEP_CLASSES:
+            msg = (
+                f"node {node!r} has kind {kind!r}; expected 'touchpoint', 'decision' or "
+                "'outcome' (was the graph changed after compile_graph?)"
+            )
+            raise CxgraphError(msg)
+        cls = _STEP_CLASSES[kind]
+        fields = dict(data)
+        if cls is Outcome:
+            fields["kind"] = fields.get("outcome_kind")
+        steps[kind].append(cls(**_fields_of(cls, fields)))
+    edges: dict[str, list[tuple[int, Any]]] = {"transition": [], "handoff": [], "trigger": []}
+    for u, v, data in G.edges(data=True):
+        kind = data.get("kind")
+        if kind not in _EDGE_CLASSES:
+            msg = (
+                f"edge {u!r} -> {v!r} has kind {kind!r}; expected 'transition', 'handoff' "
+                "or 'trigger'"
+            )
+            raise CxgraphError(msg)
+        cls = _EDGE_CLASSES[kind]
+        edges[kind].append((data.get("index", len(edges[kind])), cls(**_fields_of(cls, data))))
+    for group in edges.values():
+        group.sort(key=lambda pair: pair[0])
+    g = G.graph
+    return Journey(
+        id=g["journey"],
+        version=g.get("version", ""),
+        state=g.get("state", "current"),
+        **{k: g[k] for k in GRAPH_FIELDS if k in g},
+        touchpoints=tuple(steps["touchpoint"]),
+        decision_points=tuple(steps["decision"]),
+        outcomes=tuple(steps["outcome"]),
+        transitions=tuple(e for _, e in edges["transition"]),
+        handoffs=tuple(e for _, e in edges["handoff"]),
+        triggers=tuple(e for _, e in edges["trigger"]),
+    )
+
+
+def entry_weights(journey: Journey) -> tuple[dict[str, float], str]:
+    """Where journeys start, as step id → probability, and the basis used.
+
+    Declared entries are weighted by ``probability``, else by ``count``, else
+    equally; with no declared entries, every step with no inflow (from
+    transitions, hand-offs or triggers) is an entry, equally likely.
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J",
+    ...     touchpoints=[cx.Touchpoint(id="a", name="A"), cx.Touchpoint(id="b", name="B")],
+    ...     entries=[cx.Entry(step="a", count=3), cx.Entry(step="b", count=1)])
+    >>> entry_weights(j)
+    ({'a': 0.75, 'b': 0.25}, 'count')
+    """
+    entries = journey.entries
+    if not entries:
+        inflow = {e.target for e in journey.edges}
+        starts = [s.id for s in journey.steps if s.id not in inflow]
+        return ({s: 1.0 / len(starts) for s in starts} if starts else {}), "uniform"
+    if all(e.probability is not None for e in entries):
+        return {e.step: float(e.probability) for e in entries}, "probability"  # type: ignore[arg-type]
+    counts = [e.count for e in entries]
+    if all(c is not None for c in counts) and sum(counts) > 0:  # type: ignore[arg-type]
+        total = float(sum(counts))  # type: ignore[arg-type]
+        return {e.step: e.count / total for e in entries}, "count"  # type: ignore[operator]
+    return {e.step: 1.0 / len(entries) for e in entries}, "uniform"
