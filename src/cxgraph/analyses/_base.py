@@ -1,0 +1,145 @@
+"""What every analysis result shares: findings, records, frames, text and HTML.
+
+An analysis returns a frozen result holding a tuple of frozen findings,
+sorted deterministically. The result is iterable over its findings, turns
+into records (``to_records``, a list of dicts) or a pandas frame
+(``to_frame``, pandas imported only then), and explains itself in plain
+words (``lines``) for the text report, the CLI and ``__repr__``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+import attrs
+from attrs import frozen
+
+from cxgraph._display import esc, safe_html, table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["AnalysisResult", "record_of", "plain"]
+
+FindingT = TypeVar("FindingT")
+
+#: How many findings ``__repr__`` and the HTML view show before "... and N more".
+SHOW = 10
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly copy of a record value: tuples become lists, mappings dicts."""
+    if attrs.has(type(value)):
+        return {k: plain(v) for k, v in attrs.asdict(value, recurse=False).items()}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    return value
+
+
+def record_of(finding: Any) -> dict[str, Any]:
+    """A finding as a dict, field order kept, values left as they are."""
+    if attrs.has(type(finding)):
+        return attrs.asdict(finding, recurse=False)
+    if isinstance(finding, Mapping):
+        return dict(finding)
+    return {"value": finding}
+
+
+@frozen(kw_only=True)
+class AnalysisResult(Generic[FindingT]):
+    """Base of the analysis results: a sorted tuple of findings and how to show them.
+
+    Subclasses are declared ``@frozen(kw_only=True, repr=False)`` (so the
+    readable ``__repr__`` here is kept), set the class variables ``name`` (the
+    analysis name) and ``title`` (a heading), add their own summary fields,
+    and override :meth:`describe` (one finding in plain words) and
+    :meth:`summary` (one sentence).
+    """
+
+    name: ClassVar[str] = "analysis"
+    title: ClassVar[str] = "Analysis"
+
+    findings: tuple[FindingT, ...]
+
+    def __iter__(self) -> Iterator[FindingT]:
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __getitem__(self, index: int) -> FindingT:
+        return self.findings[index]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The findings as a list of dicts, in order."""
+        return [record_of(f) for f in self.findings]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The findings as a pandas DataFrame (needs pandas: ``pip install cxgraph[pandas]``)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            msg = "to_frame() needs pandas: pip install 'cxgraph[pandas]'"
+            raise ImportError(msg) from exc
+        records = self.to_records()
+        columns = list(records[0]) if records else self.columns()
+        return pd.DataFrame.from_records(records, columns=columns)
+
+    def columns(self) -> list[str]:
+        """The record keys, known even when there are no findings."""
+        args = getattr(type(self), "__orig_bases__", ())
+        for base in args:
+            for arg in getattr(base, "__args__", ()):
+                if attrs.has(arg):
+                    return [f.name for f in attrs.fields(arg)]
+        return []
+
+    def summary(self) -> str:
+        """One sentence: how many findings."""
+        n = len(self.findings)
+        return f"{n} finding{'s' if n != 1 else ''}"
+
+    def describe(self, finding: FindingT) -> str:
+        """One finding in plain words (override for something better than the record)."""
+        rec = record_of(finding)
+        return ", ".join(f"{k}={v!r}" for k, v in rec.items())
+
+    def lines(self, limit: int | None = None) -> list[str]:
+        """The findings in plain words, one line each, at most ``limit``."""
+        shown: Sequence[FindingT] = self.findings if limit is None else self.findings[:limit]
+        out = [self.describe(f) for f in shown]
+        if limit is not None and len(self.findings) > limit:
+            out.append(f"... and {len(self.findings) - limit} more")
+        return out
+
+    def __repr__(self) -> str:
+        head = f"<{type(self).__name__}: {self.summary()}>"
+        body = self.lines(SHOW)
+        return "\n".join([head, *("  " + line for line in body)])
+
+    def _repr_html_(self) -> str:
+        def render() -> str:
+            records = self.to_records()[:SHOW]
+            cols = list(records[0]) if records else self.columns()
+            rows = [[_cell(r.get(c)) for c in cols] for r in records]
+            more = len(self.findings) - len(records)
+            tail = f"<p>... and {more} more</p>" if more > 0 else ""
+            return (
+                f'<div style="font-family:sans-serif"><strong>{esc(self.title)}</strong>: '
+                f"{esc(self.summary())}{table(cols, rows) if rows else ''}{tail}</div>"
+            )
+
+        return safe_html(render, repr(self))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
