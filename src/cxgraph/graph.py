@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 import networkx as nx
 
+from cxgraph._cache import cached
 from cxgraph._version import __version__
 from cxgraph.errors import CxgraphError
 from cxgraph.model import (
@@ -138,6 +139,10 @@ def compile_graph(journey: Journey) -> nx.DiGraph[str]:
     if not isinstance(journey, Journey):
         msg = f"compile_graph() takes a Journey, got {type(journey).__name__}"
         raise TypeError(msg)
+    return cached(journey, "graph", lambda: _compile(journey))
+
+
+def _compile(journey: Journey) -> nx.DiGraph[str]:
     silos = owner_silos(journey)
     phase_index = {p.id: i for i, p in enumerate(journey.phases)}
     G: nx.DiGraph[str] = nx.DiGraph()

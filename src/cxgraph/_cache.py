@@ -1,0 +1,45 @@
+"""A cache that lives only while ``analyze`` runs, so analyses share work.
+
+Outside :func:`shared_cache` nothing is cached (no hidden global state
+between calls): each analysis compiles its own graph and solves its own
+chain. Inside, the compiled graph and the Markov model of a journey are
+made once and shared; callers treat them as read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_STORE: ContextVar[dict[tuple[int, str], tuple[object, Any]] | None] = ContextVar(
+    "cxgraph_shared_cache", default=None
+)
+
+
+@contextmanager
+def shared_cache() -> Iterator[None]:
+    """Share compiled graphs and models between the analyses run inside."""
+    token = _STORE.set({})
+    try:
+        yield
+    finally:
+        _STORE.reset(token)
+
+
+def cached(owner: object, key: str, make: Callable[[], T]) -> T:
+    """``make()``, or the value made before for the same object inside ``shared_cache``."""
+    store = _STORE.get()
+    if store is None:
+        return make()
+    slot = (id(owner), key)
+    hit = store.get(slot)
+    if hit is not None and hit[0] is owner:
+        value: T = hit[1]
+        return value
+    value = make()
+    store[slot] = (owner, value)
+    return value
