@@ -14,7 +14,8 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import date, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from cxgraph.errors import JourneyValidationError, Problem
@@ -25,12 +26,24 @@ _ID_RE = re.compile(ID_PATTERN)
 _YAML_BOOL_HINT = (
     " (YAML 1.1 reads yes/no/on/off/true/false as booleans: quote the value)"
 )
+_YAML_DATE_HINT = " (YAML reads an unquoted date or time as one: quote the value)"
 
+# [0-9], not \d: Python's \d also matches other scripts' digits, and the same
+# pattern ships in the JSON Schema, where it must mean the same everywhere.
 ISO_DURATION_PATTERN = (
-    r"^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
-    r"(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+    r"^P(?!$)(?:([0-9]+(?:\.[0-9]+)?)W)?(?:([0-9]+(?:\.[0-9]+)?)D)?"
+    r"(?:T(?=[0-9])(?:([0-9]+(?:\.[0-9]+)?)H)?(?:([0-9]+(?:\.[0-9]+)?)M)?"
+    r"(?:([0-9]+(?:\.[0-9]+)?)S)?)?$"
 )
+# fullmatch, not match: ``$`` also matches before a final newline.
 _DURATION_RE = re.compile(ISO_DURATION_PATTERN)
+_US_PER_UNIT = (
+    Decimal(7 * 86_400 * 10**6),
+    Decimal(86_400 * 10**6),
+    Decimal(3_600 * 10**6),
+    Decimal(60 * 10**6),
+    Decimal(10**6),
+)
 
 
 def describe(value: object) -> str:
@@ -46,11 +59,18 @@ def describe(value: object) -> str:
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."
         return f"string {text!r}"
+    if isinstance(value, date | time):
+        return f"{type(value).__name__} {value.isoformat()}"
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list | tuple):
         return "a list"
-    return f"a {type(value).__name__}"
+    return article(type(value).__name__)
+
+
+def article(noun: str) -> str:
+    """The noun with "a" or "an" in front, for messages ("an Entry", "a Touchpoint")."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def choices_text(value: str, choices: Sequence[str], *, word: str = "known") -> str:
@@ -59,11 +79,34 @@ def choices_text(value: str, choices: Sequence[str], *, word: str = "known") -> 
         return "(none are defined)"
     if len(choices) <= 20:
         return "(" + word + ": " + ", ".join(repr(c) for c in choices) + ")"
-    close = difflib.get_close_matches(value, list(choices), n=5, cutoff=0.5)
+    close = closest(value, choices, n=5, cutoff=0.5)
     if close:
         listed = ", ".join(repr(c) for c in close)
         return f"(closest: {listed}; {len(choices)} in all)"
     return f"({len(choices)} in all; none is close)"
+
+
+def closest(value: str, choices: Sequence[str], *, n: int, cutoff: float) -> list[str]:
+    """The ``n`` choices most like ``value``, best first, ties in sorted order.
+
+    ``difflib.get_close_matches`` breaks ties by reverse string order, which
+    lists ``'s21'`` before ``'s01'`` for ``'s1'``; sorting ties keeps the
+    suggestions readable. A choice that starts with the value ranks first.
+
+    Examples
+    --------
+    >>> closest("s1", ["s21", "s01", "s10", "x"], n=2, cutoff=0.5)
+    ['s01', 's10']
+    >>> closest("desc", ["name", "description"], n=1, cutoff=0.7)
+    ['description']
+    """
+    scored = []
+    for c in dict.fromkeys(choices):
+        ratio = difflib.SequenceMatcher(None, value, c).ratio()
+        prefix = len(value) >= 3 and c.startswith(value)
+        if prefix or ratio >= cutoff:
+            scored.append((not prefix, -ratio, c))
+    return [c for *_, c in sorted(scored)[:n]]
 
 
 def parse_duration(text: str) -> timedelta:
@@ -77,16 +120,30 @@ def parse_duration(text: str) -> timedelta:
     datetime.timedelta(seconds=5400)
     >>> parse_duration("P2DT4H")
     datetime.timedelta(days=2, seconds=14400)
+    >>> parse_duration("PT0.000001S")
+    datetime.timedelta(microseconds=1)
     """
-    m = _DURATION_RE.match(text)
+    m = _DURATION_RE.fullmatch(text)
     if m is None:
+        # Years and months are valid ISO 8601 but have no fixed length.
+        calendar = re.match(r"^P(?:[0-9.]+[YMWD])*[0-9.]+[YM]", text)
+        why = "years and months have no fixed length, so " if calendar else ""
         msg = (
-            f"invalid duration {text!r}: use ISO 8601 weeks, days, hours, minutes "
+            f"invalid duration {text!r}: {why}use ISO 8601 weeks, days, hours, minutes "
             "or seconds such as 'PT4H', 'P2D' or 'PT1H30M'"
         )
         raise ValueError(msg)
-    weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
-    return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    # Decimal, not float: a long duration keeps its microseconds exactly, so
+    # format_duration and parse_duration are inverses.
+    total = sum(
+        (Decimal(g) * unit for g, unit in zip(m.groups(), _US_PER_UNIT, strict=True) if g),
+        Decimal(0),
+    )
+    try:
+        return timedelta(microseconds=int(total.to_integral_value()))
+    except OverflowError:
+        msg = f"duration {text!r} is too long (at most {timedelta.max.days:,} days)"
+        raise ValueError(msg) from None
 
 
 def format_duration(value: timedelta) -> str:
@@ -99,7 +156,8 @@ def format_duration(value: timedelta) -> str:
     >>> format_duration(timedelta(0))
     'PT0S'
     """
-    total_us = round(value.total_seconds() * 1_000_000)
+    # Integer arithmetic: total_seconds() is a float and drops microseconds on long spans.
+    total_us = value // timedelta(microseconds=1)
     if total_us < 0:
         msg = f"a duration cannot be negative, got {value}"
         raise ValueError(msg)
@@ -128,6 +186,8 @@ class Rule:
     """Base class: a field rule is an attrs validator with raw and schema views."""
 
     what: str = "a value"
+    #: Whether a string is a valid value, so that quoting a YAML boolean fixes it.
+    takes_text: bool = False
 
     def check(self, value: Any, path: str) -> list[Problem]:
         """Problems of a Python value (the model's view)."""
@@ -147,7 +207,11 @@ class Rule:
             raise JourneyValidationError(problems)
 
     def _type_error(self, value: Any, path: str) -> list[Problem]:
-        hint = _YAML_BOOL_HINT if isinstance(value, bool) and self.what != "a boolean" else ""
+        hint = ""
+        if isinstance(value, bool) and self.takes_text:
+            hint = _YAML_BOOL_HINT
+        elif isinstance(value, date | time):
+            hint = _YAML_DATE_HINT
         return [Problem(path, "type", f"expected {self.what}, got {describe(value)}{hint}")]
 
 
@@ -172,6 +236,7 @@ class Str(Rule):
     """Any string."""
 
     what = "a string"
+    takes_text = True
 
     def raw(self, value: Any, path: str) -> list[Problem]:
         return [] if isinstance(value, str) else self._type_error(value, path)
@@ -191,7 +256,7 @@ class Id(Str):
     def raw(self, value: Any, path: str) -> list[Problem]:
         if not isinstance(value, str):
             return self._type_error(value, path)
-        if not _ID_RE.match(value):
+        if not _ID_RE.fullmatch(value):
             return [
                 Problem(
                     path,
@@ -213,6 +278,7 @@ class Enum(Rule):
         self.noun = noun
         self.choices = tuple(choices)
         self.what = "one of " + ", ".join(repr(c) for c in self.choices)
+        self.takes_text = True
 
     def raw(self, value: Any, path: str) -> list[Problem]:
         if not isinstance(value, str):
@@ -241,7 +307,7 @@ class Int(Rule):
 
     def raw(self, value: Any, path: str) -> list[Problem]:
         if isinstance(value, bool) or not isinstance(value, int):
-            return self._type_error(value, path)
+            return _quoted_number(self._type_error(value, path), value)
         if (self.minimum is not None and value < self.minimum) or (
             self.maximum is not None and value > self.maximum
         ):
@@ -272,9 +338,15 @@ class Num(Rule):
 
     def raw(self, value: Any, path: str) -> list[Problem]:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return self._type_error(value, path)
+            return _quoted_number(self._type_error(value, path), value)
         if not math.isfinite(value):
-            return [Problem(path, "range", f"expected a finite number, got {value!r}")]
+            return [
+                Problem(
+                    path,
+                    "range",
+                    f"expected {self.what}, got {value!r}: NaN and infinity are not allowed",
+                )
+            ]
         if (self.minimum is not None and value < self.minimum) or (
             self.maximum is not None and value > self.maximum
         ):
@@ -288,6 +360,20 @@ class Num(Rule):
         if self.maximum is not None:
             out["maximum"] = self.maximum
         return out
+
+
+def _quoted_number(problems: list[Problem], value: Any) -> list[Problem]:
+    """Add a hint to a type problem when a number arrived as a string."""
+    if not isinstance(value, str):
+        return problems
+    try:
+        number = float(value)
+    except ValueError:
+        return problems
+    if not math.isfinite(number):
+        return problems
+    hint = " (write the number without quotes)"
+    return [Problem(p.path, p.code, p.message + hint) for p in problems]
 
 
 class Bool(Rule):
@@ -306,6 +392,7 @@ class Duration(Rule):
     """A duration: a timedelta in Python, an ISO 8601 string in files."""
 
     what = "an ISO 8601 duration string such as 'PT4H' or 'P2D'"
+    takes_text = True
 
     def check(self, value: Any, path: str) -> list[Problem]:
         if not isinstance(value, timedelta):
@@ -338,7 +425,7 @@ class Seq(Rule):
 
     def check(self, value: Any, path: str) -> list[Problem]:
         if not isinstance(value, tuple):
-            return [Problem(path, "type", f"expected a tuple, got {describe(value)}")]
+            return [Problem(path, "type", f"expected a tuple or list, got {describe(value)}")]
         out: list[Problem] = []
         for i, v in enumerate(value):
             out += self.item.check(v, f"{path}[{i}]")
@@ -362,11 +449,18 @@ class Nested(Rule):
     def __init__(self, cls: type, noun: str | None = None) -> None:
         self.cls = cls
         self.noun = noun or cls.__name__
-        self.what = f"a {self.noun} mapping"
+        self.what = article(f"{self.noun} mapping")
 
     def check(self, value: Any, path: str) -> list[Problem]:
         if not isinstance(value, self.cls):
-            return [Problem(path, "type", f"expected a {self.cls.__name__}, got {describe(value)}")]
+            name = self.cls.__name__
+            hint = (
+                f": build it with cxgraph.{name}(...), or read a whole journey in the "
+                "file's shape with Journey.from_dict"
+                if isinstance(value, Mapping)
+                else ""
+            )
+            return [Problem(path, "type", f"expected {article(name)}, got {describe(value)}{hint}")]
         return []
 
     def raw(self, value: Any, path: str) -> list[Problem]:
@@ -385,6 +479,7 @@ class Either(Rule):
         self.first = first
         self.second = second
         self.what = what
+        self.takes_text = True
 
     def check(self, value: Any, path: str) -> list[Problem]:
         return self.second.check(value, path)
@@ -401,21 +496,57 @@ class Either(Rule):
 
 
 class AnyMapping(Rule):
-    """Any JSON-like mapping with string keys (extensions)."""
+    """A JSON-like mapping (extensions): string keys all the way down, and values
+    that JSON can hold (null, booleans, finite numbers, strings, lists, mappings).
+
+    Checked to the leaves so that whatever loads also dumps and reads back equal:
+    a YAML date or a non-string key would not survive JSON.
+    """
 
     what = "a mapping"
 
     def check(self, value: Any, path: str) -> list[Problem]:
-        return [] if isinstance(value, Mapping) else self._type_error(value, path)
+        return self.raw(value, path)
 
     def raw(self, value: Any, path: str) -> list[Problem]:
         if not isinstance(value, Mapping):
             return self._type_error(value, path)
-        bad = [k for k in value if not isinstance(k, str)]
-        return [Problem(f"{path}", "type", f"keys must be strings, got {describe(k)}") for k in bad]
+        out: list[Problem] = []
+        _json_like(value, path, out)
+        return out
 
     def schema(self) -> dict[str, Any]:
         return {"type": "object"}
+
+
+def _json_like(value: Any, path: str, out: list[Problem]) -> None:
+    """Collect problems of a value that JSON cannot hold exactly."""
+    if value is None or isinstance(value, bool | int | str):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            out.append(Problem(path, "range", f"expected a finite number, got {value!r}"))
+        return
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                out.append(Problem(path, "type", f"keys must be strings, got {describe(k)}"))
+                continue
+            _json_like(v, f"{path}.{k}", out)
+        return
+    if isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _json_like(v, f"{path}[{i}]", out)
+        return
+    hint = _YAML_DATE_HINT if isinstance(value, date | time) else ""
+    out.append(
+        Problem(
+            path,
+            "type",
+            "expected a JSON value (null, boolean, number, string, list or mapping), "
+            f"got {describe(value)}{hint}",
+        )
+    )
 
 
 def field_rules(cls: type) -> dict[str, tuple[Rule, bool]]:
@@ -432,25 +563,34 @@ def field_rules(cls: type) -> dict[str, tuple[Rule, bool]]:
 
 
 def check_mapping(cls: type, value: Mapping[Any, Any], path: str) -> list[Problem]:
-    """Check a raw mapping against the fields of a model class."""
+    """Check a raw mapping against the fields of a model class.
+
+    Problems come in document order: the missing required fields first (they
+    belong to the mapping as a whole, which starts before its keys), then each
+    key in the order the mapping has them.
+    """
     rules = field_rules(cls)
-    out: list[Problem] = []
-    for key in value:
-        if key not in rules:
+    out = [
+        Problem(f"{path}.{name}", "required", f"missing required field {name!r}")
+        for name, (_, required) in rules.items()
+        if required and name not in value
+    ]
+    for key, item in value.items():
+        if key in rules:
+            out += rules[key][0].raw(item, f"{path}.{key}")
+        else:
             out.append(unknown_key(key, list(rules), path))
-    for name, (rule, required) in rules.items():
-        if name in value:
-            out += rule.raw(value[name], f"{path}.{name}")
-        elif required:
-            out.append(Problem(f"{path}.{name}", "required", f"missing required field {name!r}"))
     return out
 
 
 def unknown_key(key: object, valid: Sequence[str], path: str) -> Problem:
     """A problem for a key that is not a field, with a suggestion."""
     if not isinstance(key, str):
-        return Problem(path, "unknown_key", f"keys must be strings, got {describe(key)}")
-    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.6)
+        return Problem(
+            path, "unknown_key", f"keys must be strings, got {describe(key)}: quote the key"
+        )
+    # 0.7 keeps real typos ('nmae', 'owne') and drops look-alikes ('title' -> 'state').
+    close = closest(key, valid, n=1, cutoff=0.7)
     hint = f"; did you mean {close[0]!r}?" if close else f" (valid: {', '.join(valid)})"
     return Problem(f"{path}.{key}", "unknown_key", f"unknown field {key!r}{hint}")
 

@@ -8,20 +8,25 @@ Two layers, both returning lists of :class:`~cxgraph.Problem` with ``$.`` paths:
 - :func:`journey_problems` checks a built journey as a whole (unique ids,
   references, probabilities, owner cycles, ``decided_by`` against ``owner``).
 
-A file is checked by both, the first layer stopping the second only where a
-later check could not make sense of the data.
+A file is checked by both at once: where a shape problem leaves a value
+unusable, the whole-journey checks that need it are skipped rather than guessed
+at, so a user fixing a file sees every problem in one run, in document order.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from cxgraph import _fields as F
+import attrs
+
+from cxgraph import _fields as F  # noqa: N812
 from cxgraph.errors import CxgraphWarning, JourneyValidationError, Problem
 
 if TYPE_CHECKING:
@@ -64,12 +69,14 @@ def version_problems(value: Any) -> list[Problem]:
     """Check the ``cxgraph`` format version; warn for a newer minor version."""
     path = "$.cxgraph"
     if isinstance(value, float | int) and not isinstance(value, bool):
+        text = f"{value}" if isinstance(value, float) else f"{value}.0"
         return [
             Problem(
                 path,
                 "version",
-                f'expected the format version as a string, got {F.describe(value)}: '
-                f'write cxgraph: "{value}" with quotes (YAML reads 1.0 unquoted as a number)',
+                f"expected the format version as a string, got {F.describe(value)}: "
+                f'put it in quotes, as in cxgraph: "{text}" (unquoted, YAML reads it as '
+                "a number)",
             )
         ]
     if not isinstance(value, str):
@@ -98,7 +105,7 @@ def version_problems(value: Any) -> list[Problem]:
                 path,
                 "version",
                 f"unsupported format version {value!r}: this cxgraph reads version "
-                f"{SUPPORTED_MAJOR}.x files (written as \"{FORMAT_VERSION}\")",
+                f'{SUPPORTED_MAJOR}.x files (written as "{FORMAT_VERSION}")',
             )
         ]
     if minor > SUPPORTED_MINOR:
@@ -111,16 +118,55 @@ def version_problems(value: Any) -> list[Problem]:
     return []
 
 
+def _header_problems(header: Any, rules: Mapping[str, tuple[F.Rule, bool]]) -> list[Problem]:
+    if not isinstance(header, Mapping):
+        return [
+            Problem(
+                "$.journey",
+                "type",
+                "expected a mapping with the journey's id and name, such as "
+                f"journey: {{id: my-journey, name: My journey}}, got {F.describe(header)}",
+            )
+        ]
+    out = [
+        Problem(f"$.journey.{name}", "required", f"missing required field {name!r}")
+        for name in JOURNEY_HEADER
+        if rules[name][1] and name not in header
+    ]
+    for key, value in header.items():
+        if key in JOURNEY_HEADER:
+            out += rules[key][0].raw(value, f"$.journey.{key}")
+        elif key in JOURNEY_LISTS:
+            out.append(
+                Problem(
+                    f"$.journey.{key}",
+                    "unknown_key",
+                    f"{key!r} does not belong under journey: it is a top-level list, so "
+                    "move it out to the left margin (journey holds only "
+                    f"{', '.join(JOURNEY_HEADER)})",
+                )
+            )
+        else:
+            out.append(F.unknown_key(key, JOURNEY_HEADER, "$.journey"))
+    return out
+
+
 def document_problems(doc: Any) -> list[Problem]:
     """Check a raw document in the file's shape; return every problem found.
+
+    Shape problems (types, required and unknown keys, enums, patterns, ranges,
+    the ``cxgraph`` version) and whole-journey problems (see
+    :func:`journey_problems`) are reported together, in document order. Where
+    a shape problem leaves a value unusable, the whole-journey checks that
+    would need it are skipped rather than guessed at.
 
     Examples
     --------
     >>> for p in document_problems({"cxgraph": 1.0, "journey": {"id": "x y"}}):
     ...     print(p)
-    $.cxgraph: expected the format version as a string, got number 1.0: write cxgraph: "1.0" with quotes (YAML reads 1.0 unquoted as a number)
-    $.journey.id: invalid id 'x y': use only letters, digits and _ . : - (no spaces), at least one character
+    $.cxgraph: expected the format version as a string, got number 1.0: put it in quotes, as in cxgraph: "1.0" (unquoted, YAML reads it as a number)
     $.journey.name: missing required field 'name'
+    $.journey.id: invalid id 'x y': use only letters, digits and _ . : - (no spaces), at least one character
     """  # noqa: E501
     from cxgraph.model import Journey
 
@@ -130,61 +176,157 @@ def document_problems(doc: Any) -> list[Problem]:
             Problem(
                 "$",
                 "type",
-                f"expected a mapping with 'cxgraph' and 'journey' at the top level, "
-                f"got {F.describe(doc)}{extra}",
+                f'expected a mapping with cxgraph: "{FORMAT_VERSION}" and journey: '
+                f"{{id, name}} at the top level, got {F.describe(doc)}{extra}",
             )
         ]
+    rules = F.field_rules(Journey)
     out: list[Problem] = []
-    for key in doc:
-        if key not in TOP_LEVEL_KEYS:
-            out.append(F.unknown_key(key, TOP_LEVEL_KEYS, "$"))
-    if "cxgraph" in doc:
-        out += version_problems(doc["cxgraph"])
-    else:
+    if "cxgraph" not in doc:
         out.append(
             Problem(
                 "$.cxgraph",
                 "required",
-                f'missing required field \'cxgraph\': add cxgraph: "{FORMAT_VERSION}" '
-                "at the top",
+                f"missing required field 'cxgraph': add cxgraph: \"{FORMAT_VERSION}\" at the top",
             )
         )
-    if "$schema" in doc and not isinstance(doc["$schema"], str):
-        out.append(
-            Problem("$.$schema", "type", f"expected a string, got {F.describe(doc['$schema'])}")
-        )
-    rules = F.field_rules(Journey)
-    header = doc.get("journey")
     if "journey" not in doc:
-        out.append(Problem("$.journey", "required", "missing required field 'journey'"))
-    elif not isinstance(header, Mapping):
         out.append(
             Problem(
                 "$.journey",
-                "type",
-                f"expected a mapping with the journey's id and name, got {F.describe(header)}",
+                "required",
+                "missing required field 'journey': add journey: {id: ..., name: ...}",
             )
         )
-    else:
-        for key in header:
-            if key not in JOURNEY_HEADER:
-                hint = " (lists such as touchpoints go at the top level)" if (
-                    key in JOURNEY_LISTS
-                ) else ""
-                p = F.unknown_key(key, JOURNEY_HEADER, "$.journey")
-                out.append(Problem(p.path, p.code, p.message + hint))
-        for name in JOURNEY_HEADER:
-            rule, required = rules[name]
-            if name in header:
-                out += rule.raw(header[name], f"$.journey.{name}")
-            elif required:
+    for key, value in doc.items():
+        if key == "cxgraph":
+            out += version_problems(value)
+        elif key == "$schema":
+            if not isinstance(value, str):
                 out.append(
-                    Problem(f"$.journey.{name}", "required", f"missing required field {name!r}")
+                    Problem("$.$schema", "type", f"expected a string, got {F.describe(value)}")
                 )
-    for name in (*JOURNEY_LISTS, "extensions"):
-        if name in doc:
-            out += rules[name][0].raw(doc[name], f"$.{name}")
+        elif key == "journey":
+            out += _header_problems(value, rules)
+        elif key in rules and key not in JOURNEY_HEADER:
+            out += rules[key][0].raw(value, f"$.{key}")
+        else:
+            out.append(F.unknown_key(key, TOP_LEVEL_KEYS, "$"))
+    journey, unsure = _adapt(doc, rules, clean=not out)
+    out += _journey_checks(journey, unsure)
+    return in_document_order(out, doc)
+
+
+# -- raw documents as journeys -----------------------------------------------
+
+#: Marks a probability that is present but unusable, so that the sums that
+#: need it are skipped (a built Journey never holds NaN).
+_UNUSABLE = math.nan
+#: Which collections hold the ids that each reference noun points to.
+_REFERENCED = {
+    "persona": ("personas",),
+    "phase": ("phases",),
+    "owner": ("owners",),
+    "channel": ("channels",),
+    "system": ("systems",),
+    "dimension": ("dimensions",),
+    "step": ("touchpoints", "decision_points", "outcomes"),
+}
+
+
+@functools.cache
+def _field_specs(cls: type) -> tuple[tuple[str, F.Rule | None, Any], ...]:
+    """(name, rule, default) for each field of a model class; None stands for required."""
+    out = []
+    for f in attrs.fields(cls):
+        default = f.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()
+        elif default is attrs.NOTHING:
+            default = None
+        out.append((f.name, f.metadata.get("rule"), default))
+    return tuple(out)
+
+
+def _adapt_item(cls: type, raw: Any, clean: bool) -> SimpleNamespace:
+    """A stand-in for a model object: its valid fields, None (or NaN) for the rest.
+
+    ``clean`` says the document has no shape problems, so no value needs checking.
+    """
+    out = SimpleNamespace()
+    mapping = raw if isinstance(raw, Mapping) else {}
+    if isinstance(raw, str) and cls.__name__ == "Entry":
+        mapping = {"step": raw}
+    for name, rule, default in _field_specs(cls):
+        value = mapping.get(name, default)
+        if clean or name not in mapping:
+            pass
+        elif isinstance(rule, F.Seq):
+            items = value if isinstance(value, list) else []
+            value = tuple(v if not rule.item.raw(v, "") else None for v in items)
+        elif rule is not None and rule.raw(value, ""):
+            value = _UNUSABLE if name == "probability" else None
+        if isinstance(value, list):
+            value = tuple(value)
+        setattr(out, name, value)
     return out
+
+
+def _adapt(
+    doc: Mapping[Any, Any], rules: Mapping[str, tuple[F.Rule, bool]], clean: bool
+) -> tuple[SimpleNamespace, frozenset[str]]:
+    """The document as a journey stand-in, and the nouns whose ids are not all known.
+
+    A reference to a collection with an item that has no usable id (not a
+    mapping, no string id) or that is not a list at all might point at that
+    item, so references of that noun are not checked.
+    """
+    journey = SimpleNamespace()
+    broken: set[str] = set()
+    for name in JOURNEY_LISTS:
+        raw = doc.get(name, [])
+        rule = rules[name][0]
+        if not isinstance(raw, list) or not isinstance(rule, F.Seq):
+            broken.add(name)
+            raw = []
+        inner = rule.item if isinstance(rule, F.Seq) else rule
+        cls = inner.second.cls if isinstance(inner, F.Either) else inner.cls  # type: ignore[attr-defined]
+        items = [_adapt_item(cls, item, clean) for item in raw]
+        if "id" in attrs.fields_dict(cls) and any(not isinstance(i.id, str) for i in items):
+            broken.add(name)
+        setattr(journey, name, tuple(items))
+    unsure = frozenset(n for n, lists in _REFERENCED.items() if broken & set(lists))
+    return journey, unsure
+
+
+def in_document_order(problems: Iterable[Problem], doc: Any) -> list[Problem]:
+    """Sort problems by where their paths point in ``doc`` (stable for ties).
+
+    A key ranks by its position among its mapping's keys, a list item by its
+    index; a path to something absent (a missing required field) ranks first
+    in its container, where the container starts.
+    """
+    return sorted(problems, key=lambda p: _rank(p.path, doc))
+
+
+_TOKEN_RE = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _rank(path: str, doc: Any) -> tuple[int, ...]:
+    out: list[int] = []
+    node = doc
+    for m in _TOKEN_RE.finditer(path, 1):
+        key, index = m.group(1), m.group(2)
+        if key is not None and isinstance(node, Mapping) and key in node:
+            out.append(list(node).index(key))
+            node = node[key]
+        elif index is not None and isinstance(node, list | tuple) and int(index) < len(node):
+            out.append(int(index))
+            node = node[int(index)]
+        else:
+            out.append(-1)
+            node = None
+    return tuple(out)
 
 
 # -- whole journeys ---------------------------------------------------------
@@ -195,12 +337,20 @@ def _unique(
 ) -> None:
     for i, item in enumerate(items):
         where = f"{path}[{i}]"
+        if not isinstance(item.id, str):
+            continue
         if item.id in seen:
+            why = (
+                "touchpoints, decision points and outcomes share one set of ids, so give "
+                "each step its own"
+                if noun == "step"
+                else f"give each {noun} its own id"
+            )
             out.append(
                 Problem(
                     f"{where}.id",
                     "duplicate",
-                    f"duplicate {noun} id {item.id!r} (first at {seen[item.id]})",
+                    f"duplicate {noun} id {item.id!r} (first at {seen[item.id]}): {why}",
                 )
             )
         else:
@@ -208,12 +358,22 @@ def _unique(
 
 
 def _ref(
-    value: str | None, known: Mapping[str, Any], noun: str, path: str, out: list[Problem]
+    value: str | None,
+    known: Mapping[str, Any],
+    noun: str,
+    path: str,
+    out: list[Problem],
+    unsure: frozenset[str],
 ) -> None:
-    if value is not None and value not in known:
-        out.append(
-            Problem(path, "reference", f"unknown {noun} {value!r} {F.choices_text(value, list(known))}")
-        )
+    if value is None or value in known or noun in unsure:
+        return
+    if known:
+        text = f"unknown {noun} {value!r} {F.choices_text(value, list(known))}"
+    else:
+        text = f"unknown {noun} {value!r}: the journey has no {noun}s yet"
+        if noun != "step":
+            text += f" (add it under {noun}s)"
+    out.append(Problem(path, "reference", text))
 
 
 def owner_cycle(owners: Mapping[str, str | None], start: str) -> list[str] | None:
@@ -231,7 +391,30 @@ def owner_cycle(owners: Mapping[str, str | None], start: str) -> list[str] | Non
 
 
 def journey_problems(j: Journey) -> list[Problem]:
-    """Check a journey whole; return every problem, in document order."""
+    """Check a journey whole; return every problem, in document order.
+
+    Checks unique ids (steps share one set), references with the known
+    choices, ``decided_by`` against ``owner``, owner parent cycles, duplicate
+    edges, edges out of outcomes, and probabilities (on all edges out of a step
+    or none, summing to 1; the same for entries).
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J")
+    >>> journey_problems(j)
+    []
+    """
+    problems = _journey_checks(j, frozenset())
+    if not problems:
+        return problems
+    from cxgraph.io import to_dict
+
+    return in_document_order(problems, to_dict(j))
+
+
+def _journey_checks(j: Any, unsure: frozenset[str]) -> list[Problem]:
+    """The whole-journey checks, on a Journey or a stand-in built by :func:`_adapt`."""
     out: list[Problem] = []
     ids: dict[str, dict[str, str]] = {}
     for name, noun in (
@@ -244,130 +427,152 @@ def journey_problems(j: Journey) -> list[Problem]:
     ):
         seen: dict[str, str] = {}
         _unique(getattr(j, name), f"$.{name}", noun, out, seen)
-        ids[name] = seen
+        ids[noun] = seen
     steps: dict[str, str] = {}
     for name in ("touchpoints", "decision_points", "outcomes"):
         _unique(getattr(j, name), f"$.{name}", "step", out, steps)
-    personas, phases, owners = ids["personas"], ids["phases"], ids["owners"]
-    channels, systems, dims = ids["channels"], ids["systems"], ids["dimensions"]
+    ids["step"] = steps
+
+    def ref(value: str | None, noun: str, path: str) -> None:
+        _ref(value, ids[noun], noun, path, out, unsure)
 
     for i, ph in enumerate(j.phases):
-        _ref(ph.owner, owners, "owner", f"$.phases[{i}].owner", out)
-    parents = {o.id: o.parent for o in j.owners}
+        ref(ph.owner, "owner", f"$.phases[{i}].owner")
+    parents = {o.id: o.parent for o in j.owners if isinstance(o.id, str)}
     reported: set[frozenset[str]] = set()
     for i, o in enumerate(j.owners):
-        _ref(o.parent, owners, "owner", f"$.owners[{i}].parent", out)
-        cycle = owner_cycle(parents, o.id)
+        ref(o.parent, "owner", f"$.owners[{i}].parent")
+        cycle = owner_cycle(parents, o.id) if isinstance(o.id, str) else None
         if cycle is not None and cycle[0] == o.id and frozenset(cycle) not in reported:
             reported.add(frozenset(cycle))
-            text = " -> ".join(repr(c) for c in [*cycle, cycle[0]])
-            out.append(
-                Problem(
-                    f"$.owners[{i}].parent",
-                    "cycle",
-                    f"owner parents form a cycle {text}: a silo is the root of a parent "
-                    "chain, so one owner in the cycle needs no parent",
+            if len(cycle) == 1:
+                text = (
+                    f"owner {o.id!r} is its own parent: remove the parent (an owner with no "
+                    "parent is a silo)"
                 )
-            )
+            else:
+                chain = " -> ".join(repr(c) for c in [*cycle, cycle[0]])
+                text = (
+                    f"owner parents form a cycle {chain}: remove the parent of one of them "
+                    "(a silo is the root of a parent chain, so every chain must end)"
+                )
+            out.append(Problem(f"$.owners[{i}].parent", "cycle", text))
     for i, s in enumerate(j.systems):
-        _ref(s.owner, owners, "owner", f"$.systems[{i}].owner", out)
+        ref(s.owner, "owner", f"$.systems[{i}].owner")
     for i, t in enumerate(j.touchpoints):
         p = f"$.touchpoints[{i}]"
-        _ref(t.phase, phases, "phase", f"{p}.phase", out)
-        _ref(t.owner, owners, "owner", f"{p}.owner", out)
-        _ref(t.channel, channels, "channel", f"{p}.channel", out)
+        ref(t.phase, "phase", f"{p}.phase")
+        ref(t.owner, "owner", f"{p}.owner")
+        ref(t.channel, "channel", f"{p}.channel")
         for k, pid in enumerate(t.personas):
-            _ref(pid, personas, "persona", f"{p}.personas[{k}]", out)
-        _ref(t.dimension, dims, "dimension", f"{p}.dimension", out)
+            ref(pid, "persona", f"{p}.personas[{k}]")
+        ref(t.dimension, "dimension", f"{p}.dimension")
         for k, sid in enumerate(t.systems):
-            _ref(sid, systems, "system", f"{p}.systems[{k}]", out)
+            ref(sid, "system", f"{p}.systems[{k}]")
     for i, d in enumerate(j.decision_points):
         p = f"$.decision_points[{i}]"
-        _ref(d.phase, phases, "phase", f"{p}.phase", out)
-        _ref(d.owner, owners, "owner", f"{p}.owner", out)
-        _ref(d.dimension, dims, "dimension", f"{p}.dimension", out)
-        if d.decided_by == "customer" and d.owner is not None:
-            out.append(
-                Problem(
-                    f"{p}.owner",
-                    "decided_by",
-                    f"decision {d.id!r} is decided by the customer, so it has no owner "
-                    f"(got {d.owner!r}): remove the owner, or set decided_by to "
-                    "'employee' or 'automated'",
-                )
-            )
-        elif d.decided_by != "customer" and d.owner is None:
-            out.append(
-                Problem(
-                    f"{p}.owner",
-                    "decided_by",
-                    f"decision {d.id!r} is decided by {d.decided_by!r}, so it needs an owner "
-                    "(the team, role or system accountable for it)",
-                )
-            )
+        ref(d.phase, "phase", f"{p}.phase")
+        ref(d.owner, "owner", f"{p}.owner")
+        ref(d.dimension, "dimension", f"{p}.dimension")
+        out += _decider_problems(d, p)
     for i, oc in enumerate(j.outcomes):
-        _ref(oc.dimension, dims, "dimension", f"$.outcomes[{i}].dimension", out)
+        ref(oc.dimension, "dimension", f"$.outcomes[{i}].dimension")
 
     outcome_ids = {o.id for o in j.outcomes}
     for i, e in enumerate(j.entries):
-        _ref(e.step, steps, "step", f"$.entries[{i}].step", out)
+        ref(e.step, "step", f"$.entries[{i}].step")
     out += _weight_problems(
-        [(f"$.entries[{i}]", e.probability) for i, e in enumerate(j.entries)], "the entries"
+        [(f"$.entries[{i}]", repr(e.step), e.probability) for i, e in enumerate(j.entries)],
+        "of the entries",
+        "entries",
     )
 
     pairs: dict[tuple[str, str], str] = {}
-    flow_out: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
-    for name in ("transitions", "handoffs", "triggers"):
+    flow_out: dict[str, list[tuple[str, str, float | None]]] = defaultdict(list)
+    for name, noun in (("transitions", "transition"), ("handoffs", "hand-off"), ("triggers", "")):
         for i, e in enumerate(getattr(j, name)):
             p = f"$.{name}[{i}]"
-            _ref(e.source, steps, "step", f"{p}.source", out)
-            _ref(e.target, steps, "step", f"{p}.target", out)
+            ref(e.source, "step", f"{p}.source")
+            ref(e.target, "step", f"{p}.target")
             if name != "transitions":
-                _ref(e.owner, owners, "owner", f"{p}.owner", out)
+                ref(e.owner, "owner", f"{p}.owner")
+            if e.source is None or e.target is None:
+                continue
             key = (e.source, e.target)
             if key in pairs:
                 out.append(
                     Problem(
                         p,
                         "duplicate_edge",
-                        f"a second edge from {e.source!r} to {e.target!r} (first at {pairs[key]}): "
-                        "merge them into one",
+                        f"a second edge from {e.source!r} to {e.target!r} (the first is "
+                        f"{pairs[key]}): two steps are joined by at most one transition, "
+                        "hand-off or trigger, so merge them",
                     )
                 )
             else:
                 pairs[key] = p
-            if name != "triggers":
+            if noun:
                 if e.source in outcome_ids:
                     out.append(
                         Problem(
                             f"{p}.source",
                             "terminal",
-                            f"outcome {e.source!r} ends the journey, so no {name[:-1]} can "
+                            f"outcome {e.source!r} ends the journey, so no {noun} can "
                             "leave it: make it a touchpoint, or start the follow-up flow with "
                             "a trigger",
                         )
                     )
-                flow_out[e.source].append((p, e.probability))
+                flow_out[e.source].append((p, f"{e.source!r} -> {e.target!r}", e.probability))
     for source, edges in flow_out.items():
-        out += _weight_problems(edges, f"out of {source!r}")
+        out += _weight_problems(edges, f"out of {source!r}", "edges")
     return out
 
 
-def _weight_problems(edges: Sequence[tuple[str, float | None]], where: str) -> list[Problem]:
-    """Probabilities on all edges or none, summing to 1 where given."""
-    if not edges:
-        return []
-    given = [(p, v) for p, v in edges if v is not None]
-    if not given:
-        return []
-    if len(given) != len(edges):
-        missing = [p for p, v in edges if v is None]
+def _decider_problems(d: Any, p: str) -> list[Problem]:
+    """``decided_by`` against ``owner``: customers decide alone, others are owned."""
+    if d.decided_by == "customer" and d.owner is not None:
         return [
             Problem(
-                missing[0],
+                f"{p}.owner",
+                "decided_by",
+                f"decision {d.id!r} is decided by the customer, so it has no owner "
+                f"(got {d.owner!r}): remove the owner, or set decided_by to "
+                "'employee' or 'automated'",
+            )
+        ]
+    if d.decided_by in ("employee", "automated") and d.owner is None:
+        return [
+            Problem(
+                f"{p}.owner",
+                "decided_by",
+                f"decision {d.id!r} is decided by {d.decided_by!r}, so it needs an owner: "
+                "set owner to the team, role or system accountable for it",
+            )
+        ]
+    return []
+
+
+def _weight_problems(
+    edges: Sequence[tuple[str, str, float | None]], where: str, items: str
+) -> list[Problem]:
+    """Probabilities on all items or none, summing to 1 where given.
+
+    ``edges`` holds (path, label, probability) triples; ``where`` says whose
+    probabilities they are, ``items`` what the items are called.
+    """
+    given = [(p, v) for p, _, v in edges if v is not None]
+    # An unusable probability was reported already; a sum without it means nothing.
+    if not given or any(math.isnan(v) for _, v in given):
+        return []
+    if len(given) != len(edges):
+        missing = [(p, label) for p, label, v in edges if v is None]
+        names = ", ".join(label for _, label in missing)
+        return [
+            Problem(
+                missing[0][0],
                 "probability",
-                f"probabilities {where} are given on {len(given)} of {len(edges)} edges: "
-                "give them on all or on none",
+                f"probabilities {where} are given on {len(given)} of {len(edges)} {items} "
+                f"(missing on {names}): give them on all or on none",
             )
         ]
     total = math.fsum(v for _, v in given)
@@ -376,7 +581,8 @@ def _weight_problems(edges: Sequence[tuple[str, float | None]], where: str) -> l
             Problem(
                 given[0][0],
                 "probability_sum",
-                f"probabilities {where} sum to {total:.12g}, not 1",
+                f"probabilities {where} sum to {total:.12g}, not 1: make them add up to 1, "
+                "or leave them all out",
             )
         ]
     return []
@@ -399,7 +605,9 @@ def validate(obj: Any) -> None:
     Raises
     ------
     JourneyValidationError
-        Listing every problem, each with its ``$.`` path.
+        Listing every problem, each with its ``$.`` path, in document order.
+    TypeError
+        If ``obj`` is neither a Journey nor something a file could hold.
 
     Examples
     --------
@@ -409,8 +617,8 @@ def validate(obj: Any) -> None:
     Traceback (most recent call last):
     ...
     cxgraph.errors.JourneyValidationError: 2 problems in the journey:
-    $.touchpoint: unknown field 'touchpoint'; did you mean 'touchpoints'?
     $.journey.name: missing required field 'name'
+    $.touchpoint: unknown field 'touchpoint'; did you mean 'touchpoints'?
     """
     from cxgraph.model import Journey
 

@@ -9,13 +9,15 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
 from cxgraph._version import __version__
-from cxgraph.errors import CxgraphError, JourneyValidationError
+from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError
 from cxgraph.graph import owner_silos
 from cxgraph.io import UnsupportedFormatError
 from cxgraph.model import Journey
@@ -28,12 +30,33 @@ EXIT_USAGE = 2
 
 
 class UsageError(Exception):
-    """A command-line usage error (exit 2)."""
+    """A command-line usage error (exit 2), with the usage of the command at fault."""
+
+    def __init__(self, message: str, usage: str = "") -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        msg = f"{self.prog}: error: {message}"
+        raise UsageError(msg, self.format_usage())
+
+
+class _CommandParser(_Parser):
+    """A command's parser: it rejects what it does not know itself, with its own usage.
+
+    (argparse would hand unknown arguments up to the top-level parser, whose
+    usage says nothing about the command's options.)
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        ns, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return ns, extras
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -85,9 +108,42 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(json.dumps(records, indent=2, ensure_ascii=False), file=out)
     else:
         for p in problems:
-            print(f"{p.path}: warning [{p.code}]: {p.message}", file=out)
+            print(f"{args.file}: {p.path}: warning [{p.code}]: {p.message}", file=out)
         print(f"{_plural(len(problems), 'warning')} in {args.file}", file=out)
     return EXIT_PROBLEMS if problems and args.strict else EXIT_OK
+
+
+def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cxgraph.report import analyze, registered_analyses
+
+    only = args.only or None
+    if only is not None:
+        valid = registered_analyses()
+        unknown = [n for n in only if n not in valid]
+        if unknown:
+            msg = (
+                f"cxgraph analyze: error: unknown analysis {unknown[0]!r} "
+                f"(valid: {', '.join(valid)})"
+            )
+            raise UsageError(msg)
+    if args.format == "csv" and (only is None or len(only) != 1):
+        msg = "cxgraph analyze: error: --format csv writes one analysis: choose it with --only NAME"
+        raise UsageError(msg)
+    journey = _load(args.file)
+    report = analyze(journey, analyses=only)
+    if args.format == "json":
+        print(report.to_json(), file=out)
+    elif args.format == "csv":
+        out.write(report.to_csv(only[0]))  # type: ignore[index]
+    else:
+        out.write(str(report))
+    if args.strict:
+        from cxgraph._lint import lint
+
+        unowned = "unowned_handoffs" in report.names and len(report["unowned_handoffs"]) > 0
+        if unowned or lint(journey):
+            return EXIT_PROBLEMS
+    return EXIT_OK
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -100,6 +156,18 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
+def _run(func: Command, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run a command, showing library warnings as one plain line each on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CxgraphWarning)
+        try:
+            return func(args, out, err)
+        finally:
+            for w in caught:
+                where = f"{args.file}: " if getattr(args, "file", None) else "cxgraph: "
+                print(f"{where}warning: {w.message}", file=err)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and tests)."""
     parser = _Parser(
@@ -107,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Model customer journeys as data, and ask them questions.",
     )
     parser.add_argument("--version", action="version", version=f"cxgraph {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     sub.required = True
 
     p = sub.add_parser("validate", help="check a journey file and summarise it")
@@ -119,6 +187,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     p.set_defaults(func=_cmd_lint)
+
+    p = sub.add_parser(
+        "analyze",
+        help="find unowned hand-offs, silo crossings, branches, dimensions, moments of truth",
+    )
+    p.add_argument("file", help="a journey file (.json, .yaml, .yml) or a folder holding one")
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this analysis (repeat for several)",
+    )
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when there are unowned hand-offs or lint warnings",
+    )
+    p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the journey file format")
     p.set_defaults(func=_cmd_schema)
@@ -146,16 +233,21 @@ def main(
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse writes --help and --version to sys.stdout; send them to ``out``.
+        with contextlib.redirect_stdout(out):
+            args = parser.parse_args(argv)
     except UsageError as exc:
-        print(parser.format_usage().rstrip(), file=err)
+        print((exc.usage or parser.format_usage()).rstrip(), file=err)
         print(str(exc), file=err)
         return EXIT_USAGE
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
     func: Command = args.func
     try:
-        return func(args, out, err)
+        return _run(func, args, out, err)
+    except UsageError as exc:
+        print(str(exc), file=err)
+        return EXIT_USAGE
     except JourneyValidationError as exc:
         for p in exc.errors:
             print(f"{args.file}: {p}", file=err)
@@ -166,7 +258,8 @@ def main(
         print(f"cxgraph: error: {text}", file=err)
         return EXIT_USAGE
     except (IsADirectoryError, PermissionError, OSError) as exc:
-        print(f"cxgraph: error: cannot read {exc.filename!r}: {exc.strerror}", file=err)
+        name = exc.filename if exc.filename is not None else getattr(args, "file", None)
+        print(f"cxgraph: error: cannot read {name!r}: {exc.strerror or exc}", file=err)
         return EXIT_USAGE
     except UnsupportedFormatError as exc:
         print(f"cxgraph: error: {exc}", file=err)

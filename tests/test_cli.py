@@ -1,0 +1,330 @@
+"""The command line: validate, lint, schema, --version, --help and usage errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cxgraph as cx
+from cxgraph.cli import main
+
+VALID = """\
+cxgraph: "1.0"
+journey: {id: coffee, name: Buying a coffee, version: "3"}
+owners:
+  - {id: cafe, name: Cafe team, kind: team}
+channels:
+  - {id: counter, name: Counter, kind: human}
+touchpoints:
+  - {id: order, name: Order, owner: cafe, channel: counter}
+outcomes:
+  - {id: served, name: Served, kind: success}
+transitions:
+  - {source: order, target: served}
+"""
+
+SUMMARY = (
+    "Journey 'coffee' (Buying a coffee), version 3, current state: 2 steps (1 touchpoint, "
+    "0 decision points, 1 outcome) in 0 phases for 0 personas; 1 owner in 1 silo, 1 channel, "
+    "0 dimensions; 1 transition, 0 hand-offs and 0 triggers. Valid.\n"
+)
+
+# A valid journey with two lint warnings: a dead end and a touchpoint with no owner.
+SUSPICIOUS = """\
+cxgraph: "1.0"
+journey: {id: j, name: J}
+owners:
+  - {id: cafe, name: Cafe team, kind: team}
+channels:
+  - {id: web, name: Web, kind: digital}
+touchpoints:
+  - {id: a, name: A, owner: cafe, channel: web}
+  - {id: b, name: B, channel: web}
+transitions:
+  - {source: a, target: b}
+"""
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    """Run the CLI in process; return (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory holding journey files good and bad, and folders."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "valid.yaml").write_text(VALID)
+    (tmp_path / "valid.json").write_text(cx.dumps(cx.loads(VALID, format="yaml")))
+    (tmp_path / "suspicious.yaml").write_text(SUSPICIOUS)
+    (tmp_path / "journey.txt").write_text(VALID)
+    (tmp_path / "bad-syntax.yaml").write_text('cxgraph: "1.0"\njourney: {id: j, name: J\n')
+    (tmp_path / "bad-syntax.json").write_text('{"cxgraph": "1.0",}')
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "latin1.yaml").write_bytes(b'cxgraph: "1.0"\njourney: {id: j, name: Caf\xe9}\n')
+    (tmp_path / "newer.yaml").write_text('cxgraph: "1.1"\njourney: {id: j, name: J}\n')
+    (tmp_path / "invalid.yaml").write_text(
+        "cxgraph: 1.0\n"
+        "journey: {id: j, name: J}\n"
+        "touchpoints:\n"
+        "  - {id: a, name: A, owner: sales, lane: back}\n"
+    )
+    (tmp_path / "empty-folder").mkdir()
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "journey.yaml").write_text(VALID)
+    return tmp_path
+
+
+# Each case: id, argv, exit code, exact stderr.
+BROKEN = [
+    ("missing-file", ["validate", "nope.yaml"], 2, "cxgraph: error: no such file: 'nope.yaml'\n"),
+    (
+        "folder-without-journey",
+        ["validate", "empty-folder"],
+        2,
+        "cxgraph: error: 'empty-folder' is a folder with no journey.yaml, journey.yml or "
+        "journey.json in it: give the journey file's path\n",
+    ),
+    (
+        "unreadable-path",
+        ["validate", "empty.yaml/journey.yaml"],
+        2,
+        "cxgraph: error: cannot read 'empty.yaml/journey.yaml': Not a directory\n",
+    ),
+    (
+        "unknown-suffix",
+        ["validate", "journey.txt"],
+        2,
+        "cxgraph: error: cannot tell the format of 'journey.txt' from its suffix '.txt': use "
+        ".json, .yaml or .yml, or pass format='json' or 'yaml'\n",
+    ),
+    (
+        "invalid-yaml",
+        ["validate", "bad-syntax.yaml"],
+        1,
+        "bad-syntax.yaml: $: invalid YAML at line 3, column 1: while parsing a flow mapping "
+        "started at line 2, column 10: expected ',' or '}', but got '<stream end>'\n",
+    ),
+    (
+        "invalid-json",
+        ["validate", "bad-syntax.json"],
+        1,
+        "bad-syntax.json: $: invalid JSON at line 1, column 19: Expecting property name "
+        "enclosed in double quotes\n",
+    ),
+    (
+        "empty-file",
+        ["validate", "empty.yaml"],
+        1,
+        'empty.yaml: $: expected a mapping with cxgraph: "1.0" and journey: {id, name} at the '
+        "top level, got null (the document is empty)\n",
+    ),
+    (
+        "not-utf-8",
+        ["validate", "latin1.yaml"],
+        1,
+        "latin1.yaml: $: the text is not UTF-8: byte 0xe9 at line 2, column 27 cannot be "
+        "decoded; save the file as UTF-8\n",
+    ),
+    (
+        "invalid-content",
+        ["validate", "invalid.yaml"],
+        1,
+        "invalid.yaml: $.cxgraph: expected the format version as a string, got number 1.0: put "
+        'it in quotes, as in cxgraph: "1.0" (unquoted, YAML reads it as a number)\n'
+        "invalid.yaml: $.touchpoints[0].owner: unknown owner 'sales': the journey has no "
+        "owners yet (add it under owners)\n"
+        "invalid.yaml: $.touchpoints[0].lane: unknown lane 'back' (valid: 'customer', "
+        "'frontstage', 'backstage', 'support')\n",
+    ),
+    (
+        "lint-invalid-content",
+        ["lint", "empty.yaml"],
+        1,
+        'empty.yaml: $: expected a mapping with cxgraph: "1.0" and journey: {id, name} at the '
+        "top level, got null (the document is empty)\n",
+    ),
+    ("lint-missing-file", ["lint", "nope.json"], 2, "cxgraph: error: no such file: 'nope.json'\n"),
+    (
+        "unknown-command",
+        ["check", "valid.yaml"],
+        2,
+        "usage: cxgraph [-h] [--version] COMMAND ...\n"
+        "cxgraph: error: argument COMMAND: invalid choice: 'check' (choose from {choices})\n",
+    ),
+    (
+        "no-command",
+        [],
+        2,
+        "usage: cxgraph [-h] [--version] COMMAND ...\n"
+        "cxgraph: error: the following arguments are required: COMMAND\n",
+    ),
+    (
+        "unknown-option",
+        ["validate", "--fast", "valid.yaml"],
+        2,
+        "usage: cxgraph validate [-h] file\n"
+        "cxgraph validate: error: unrecognized arguments: --fast\n",
+    ),
+    (
+        "missing-argument",
+        ["lint"],
+        2,
+        "usage: cxgraph lint [-h] [--format {text,json}] [--strict] file\n"
+        "cxgraph lint: error: the following arguments are required: file\n",
+    ),
+    (
+        "bad-choice",
+        ["lint", "--format", "csv", "valid.yaml"],
+        2,
+        "usage: cxgraph lint [-h] [--format {text,json}] [--strict] file\n"
+        "cxgraph lint: error: argument --format: invalid choice: 'csv' (choose from 'text', "
+        "'json')\n",
+    ),
+]
+
+
+class TestBrokenInputs:
+    """Every broken input gives its exact stderr and exit code, never a traceback."""
+
+    @pytest.mark.parametrize(
+        ("argv", "code", "stderr"), [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN]
+    )
+    def test_exact_error(self, files: Path, argv: list[str], code: int, stderr: str) -> None:
+        """The exit code and every stderr line are exactly as documented."""
+        from cxgraph.cli import build_parser
+
+        # The list of commands grows as commands are added; spell it from the parser.
+        commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        stderr = stderr.replace("{choices}", ", ".join(repr(c) for c in commands))
+        assert run(*argv) == (code, "", stderr)
+
+
+class TestValidate:
+    """``cxgraph validate FILE``."""
+
+    def test_valid_yaml(self, files: Path) -> None:
+        """A valid file prints a one-paragraph summary and exits 0."""
+        assert run("validate", "valid.yaml") == (0, SUMMARY, "")
+
+    def test_valid_json_and_folder(self, files: Path) -> None:
+        """JSON files and folders holding journey.yaml validate the same way."""
+        assert run("validate", "valid.json") == (0, SUMMARY, "")
+        assert run("validate", "folder") == (0, SUMMARY, "")
+
+    def test_newer_minor_version_warns_on_stderr(self, files: Path) -> None:
+        """A newer minor version is valid, with one plain warning line on stderr."""
+        code, out, err = run("validate", "newer.yaml")
+        assert code == 0
+        assert out.endswith("Valid.\n")
+        assert err == (
+            "newer.yaml: warning: journey file has format version 1.1, newer than this "
+            "cxgraph's 1.0; fields it does not know will be rejected\n"
+        )
+
+    def test_examples_validate(self, example_paths: list[Path]) -> None:
+        """Every bundled example is valid."""
+        for path in example_paths:
+            code, out, err = run("validate", str(path))
+            assert (code, err) == (0, ""), path
+            assert out.count("\n") == 1
+            assert out.endswith("Valid.\n")
+
+
+class TestLint:
+    """``cxgraph lint FILE [--strict] [--format json]``."""
+
+    WARNINGS = (
+        "suspicious.yaml: $.touchpoints[1]: warning [dead_end]: 'b' is a dead end: it is not "
+        "an outcome and no transition or hand-off leads on from it; add one to the next step "
+        "or to an outcome",
+        "suspicious.yaml: $.touchpoints[1]: warning [no_owner]: touchpoint 'b' has no owner, "
+        "so nobody is accountable for it: set owner to the team, role or system responsible",
+        "2 warnings in suspicious.yaml",
+    )
+
+    def test_text(self, files: Path) -> None:
+        """Warnings print one per line with path and code, then a count; exit 0."""
+        assert run("lint", "suspicious.yaml") == (0, "\n".join(self.WARNINGS) + "\n", "")
+
+    def test_strict(self, files: Path) -> None:
+        """With --strict, warnings make the exit code 1; a clean file still exits 0."""
+        assert run("lint", "--strict", "suspicious.yaml")[0] == 1
+        assert run("lint", "--strict", "valid.yaml") == (0, "0 warnings in valid.yaml\n", "")
+
+    def test_json(self, files: Path) -> None:
+        """--format json prints a list of {path, code, message} records."""
+        code, out, err = run("lint", "--format", "json", "suspicious.yaml")
+        assert (code, err) == (0, "")
+        records = json.loads(out)
+        assert [(r["path"], r["code"]) for r in records] == [
+            ("$.touchpoints[1]", "dead_end"),
+            ("$.touchpoints[1]", "no_owner"),
+        ]
+        problems = cx.lint(cx.load(files / "suspicious.yaml"))
+        assert [r["message"] for r in records] == [p.message for p in problems]
+
+    def test_json_clean(self, files: Path) -> None:
+        """A clean file in JSON is an empty list."""
+        assert run("lint", "--format", "json", "valid.yaml") == (0, "[]\n", "")
+
+    def test_examples_lint(self, example_paths: list[Path]) -> None:
+        """Every bundled example lints without error."""
+        for path in example_paths:
+            code, out, err = run("lint", str(path))
+            assert (code, err) == (0, ""), path
+            assert out.splitlines()[-1].endswith(f"in {path}")
+
+
+class TestSchema:
+    """``cxgraph schema``."""
+
+    def test_prints_the_schema(self) -> None:
+        """It prints valid JSON equal to ``cx.schema()``."""
+        code, out, err = run("schema")
+        assert (code, err) == (0, "")
+        assert json.loads(out) == cx.schema()
+
+
+class TestVersionAndHelp:
+    """``--version``, ``--help`` and command help."""
+
+    def test_version(self) -> None:
+        """--version prints the package version and exits 0."""
+        assert run("--version") == (0, f"cxgraph {cx.__version__}\n", "")
+
+    def test_help(self) -> None:
+        """--help prints usage and the commands, and exits 0."""
+        code, out, err = run("--help")
+        assert (code, err) == (0, "")
+        assert out.startswith("usage: cxgraph [-h] [--version] COMMAND ...\n")
+        for command in ("validate", "lint", "schema"):
+            assert f"    {command} " in out
+
+    def test_command_help(self) -> None:
+        """A command's --help shows its own usage."""
+        code, out, _ = run("lint", "--help")
+        assert code == 0
+        assert out.startswith("usage: cxgraph lint [-h] [--format {text,json}] [--strict] file")
+
+
+class TestModule:
+    """``python -m cxgraph``."""
+
+    def test_python_m(self, files: Path) -> None:
+        """The module runs the CLI in a fresh interpreter, with the same output."""
+        proc = subprocess.run(
+            [sys.executable, "-m", "cxgraph", "validate", "valid.yaml"],
+            capture_output=True,
+            text=True,
+            cwd=files,
+            check=False,
+        )
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, SUMMARY, "")
