@@ -1,0 +1,270 @@
+"""Unowned hand-offs: where responsibility passes with nobody accountable.
+
+Customer decisions and outcomes have no owner and are transparent: a
+hand-off is looked for between the last owned step before them and the next
+owned step after, following transitions, hand-offs and triggers. A finding
+names those two steps as ``source`` and ``target`` and the transparent steps
+between them as ``via`` (empty for a direct edge). Between two steps the
+shortest chain is taken, ties broken by the smallest sequence of step ids, so
+each pair is judged once and on the same chain every time. A touchpoint with
+no owner is not transparent: it is a gap, and the chain stops there.
+
+Reasons, one finding per (source, target) pair and reason:
+
+``no_owner``
+    A declared :class:`~cxgraph.Handoff` on the chain has ``owner=None``,
+    *whatever the owners of its two ends*: declaring a hand-off says that
+    responsibility passes there, and one with nobody accountable for it
+    arriving is a gap even inside one team. Also a
+    :class:`~cxgraph.Trigger` with ``owner=None`` between two different
+    owners (a trigger inside one owner's work is that owner's business).
+``undeclared``
+    The two ends have different owners and the chain is made of plain
+    transitions only: responsibility passes with no hand-off declared.
+``step_unowned``
+    One end is a touchpoint with no owner (a step handing to itself, a
+    repeat, passes nothing and is left out).
+``context_dropped``
+    The chain holds a Handoff, none of its Handoffs carries anything, and it
+    arrives at a touchpoint the customer sees (lane ``customer`` or
+    ``frontstage``): the customer will have to repeat themselves.
+
+Owners are compared only when both ends have one; a gap end is reported as
+``step_unowned`` instead. A chain with an owned step on one side only (it
+starts at an entry decision or ends in outcomes) hands nothing from or to
+anyone and is not reported. A journey in which no step has an owner (one
+discovered from events without a resource column) yields no findings and
+``ownership_known`` is False.
+
+``flow`` is the expected number of journeys passing the chain, per journey:
+the Markov model's expected visits of ``source`` times the probability of
+each customer-flow edge on the chain (a trigger counts as firing every time
+its source runs). On a journey without loops it is the share of journeys.
+It is None when probabilities are unknown (basis ``uniform`` or ``mixed``,
+or a flow the Markov model cannot solve) and for chains out of steps that
+only triggers reach.
+
+Examples
+--------
+>>> import cxgraph as cx
+>>> from cxgraph.analyses.handoffs import unowned_handoffs
+>>> j = cx.Journey(id="j", name="Demo request",
+...     owners=[cx.Owner(id="mkt", name="Marketing", kind="department"),
+...             cx.Owner(id="sales", name="Sales", kind="department")],
+...     touchpoints=[cx.Touchpoint(id="demo-form", name="Request a demo", owner="mkt"),
+...                  cx.Touchpoint(id="discovery-call", name="Discovery call",
+...                                owner="sales")],
+...     decision_points=[cx.DecisionPoint(id="ready", name="Ready to talk?",
+...                                       decided_by="customer")],
+...     outcomes=[cx.Outcome(id="gone", name="Goes dark", kind="exit")],
+...     transitions=[cx.Transition(source="demo-form", target="ready"),
+...                  cx.Transition(source="ready", target="discovery-call"),
+...                  cx.Transition(source="ready", target="gone")])
+>>> result = unowned_handoffs(j)
+>>> result[0]
+UnownedHandoff(source='demo-form', target='discovery-call', from_owner='mkt', to_owner='sales', reason='undeclared', via=('ready',), flow=None)
+>>> print(result.describe(result[0]))
+Marketing hands 'Request a demo' (demo-form) to Sales at 'Discovery call' (discovery-call) through the customer's decision 'Ready to talk?' (ready) with no hand-off declared: nobody is accountable for it
+"""  # noqa: E501
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import ClassVar, Literal
+
+from attrs import field, frozen
+
+from cxgraph.analyses._base import AnalysisResult
+from cxgraph.analyses._ownership import (
+    Hop,
+    flow_model,
+    hop_flows,
+    label,
+    names_of,
+    ownership_hops,
+    require_journey,
+    step_roles,
+    via_text,
+)
+from cxgraph.analyses.engagement import CUSTOMER_LANES
+from cxgraph.graph import compile_graph
+from cxgraph.model import Journey
+
+__all__ = ["REASONS", "UnownedHandoff", "UnownedHandoffs", "unowned_handoffs"]
+
+Reason = Literal["context_dropped", "no_owner", "step_unowned", "undeclared"]
+
+#: Every reason, in the order findings are sorted by.
+REASONS: tuple[Reason, ...] = ("context_dropped", "no_owner", "step_unowned", "undeclared")
+
+
+@frozen(kw_only=True)
+class UnownedHandoff:
+    """One place where responsibility passes with nobody accountable.
+
+    ``source`` and ``target`` are the owned (or unowned touchpoint) steps on
+    either side, ``via`` the customer decisions and outcomes between them,
+    ``from_owner`` and ``to_owner`` their owners (None for a touchpoint
+    without owner), ``flow`` the share of journeys passing it (expected
+    passes per journey; None when probabilities are unknown).
+    """
+
+    source: str
+    target: str
+    from_owner: str | None
+    to_owner: str | None
+    reason: Reason
+    via: tuple[str, ...]
+    flow: float | None
+
+
+@frozen(kw_only=True, repr=False)
+class UnownedHandoffs(AnalysisResult[UnownedHandoff]):
+    """Every unowned hand-off, sorted by (source, target, reason).
+
+    ``ownership_known`` is False when no step of the journey has an owner:
+    then there are no findings, because nothing could be checked.
+    """
+
+    name: ClassVar[str] = "unowned_handoffs"
+    title: ClassVar[str] = "Unowned hand-offs"
+
+    ownership_known: bool
+    #: Names by kind of object (``step``, ``owner``, ``decision``), then id.
+    names: Mapping[str, Mapping[str, str]] = field(factory=dict, eq=False, hash=False)
+
+    def by_reason(self) -> dict[str, int]:
+        """How many findings of each reason, every reason listed."""
+        counts = Counter(f.reason for f in self.findings)
+        return {r: counts[r] for r in REASONS}
+
+    def describe(self, finding: UnownedHandoff) -> str:
+        """The hand-off in plain words: who hands what to whom, and what is missing."""
+        n = self.names
+        src, dst = label(n, "step", finding.source), label(n, "step", finding.target)
+        via = via_text(n, finding.via)
+        hands = (
+            f"{label(n, 'owner', finding.from_owner)} hands {src} to "
+            f"{label(n, 'owner', finding.to_owner)} at {dst}{via}"
+        )
+        if finding.reason == "no_owner":
+            text = f"{hands}: declared, but nobody is accountable for it arriving"
+        elif finding.reason == "undeclared":
+            text = f"{hands} with no hand-off declared: nobody is accountable for it"
+        elif finding.reason == "context_dropped":
+            text = f"{hands} carrying no context: the customer has to repeat themselves"
+        elif finding.from_owner is None and finding.to_owner is None:
+            text = f"{src} leads{via} to {dst} and nobody owns either"
+        elif finding.from_owner is None:
+            to = label(n, "owner", finding.to_owner)
+            text = f"{src}, which nobody owns, leads{via} to {dst} ({to})"
+        else:
+            by = label(n, "owner", finding.from_owner)
+            text = f"{by} hands {src}{via} to {dst}, which nobody owns"
+        return text + _flow_text(finding.flow)
+
+    def summary(self) -> str:
+        """How many unowned hand-offs of each reason, or that ownership is unknown."""
+        if not self.ownership_known:
+            return "ownership is unknown: no step has an owner, so no hand-off could be checked"
+        n = len(self.findings)
+        if not n:
+            return "no unowned hand-offs: every change of owner is declared and owned"
+        parts = ", ".join(f"{k} {r}" for r, k in self.by_reason().items() if k)
+        return f"{n} unowned hand-off{'s' if n != 1 else ''} ({parts})"
+
+
+def _flow_text(flow: float | None) -> str:
+    if flow is None:
+        return ""
+    if flow <= 1.0:
+        return f" ({flow:.1%} of journeys)"
+    return f" ({flow:.2f} times per journey)"
+
+
+def unowned_handoffs(journey: Journey) -> UnownedHandoffs:
+    """Find every place where responsibility passes with nobody accountable.
+
+    See the module docstring for the four reasons, the transparent steps and
+    ``flow``.
+
+    Parameters
+    ----------
+    journey
+        The journey to check.
+
+    Returns
+    -------
+    UnownedHandoffs
+        One finding (``source, target, from_owner, to_owner, reason, via,
+        flow``) per (source, target) pair and reason, sorted by (source,
+        target, reason).
+
+    Raises
+    ------
+    TypeError
+        If ``journey`` is not a Journey.
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J",
+    ...     owners=[cx.Owner(id="web", name="Web team", kind="team"),
+    ...             cx.Owner(id="sdr", name="SDR team", kind="team")],
+    ...     touchpoints=[cx.Touchpoint(id="form", name="Contact form", owner="web"),
+    ...                  cx.Touchpoint(id="call", name="SDR calls", owner="sdr")],
+    ...     handoffs=[cx.Handoff(source="form", target="call", probability=1.0)],
+    ...     entries=["form"])
+    >>> for f in unowned_handoffs(j):
+    ...     print(f.source, f.target, f.reason, f.flow)
+    form call context_dropped 1.0
+    form call no_owner 1.0
+    >>> unowned_handoffs(j).summary()
+    '2 unowned hand-offs (1 context_dropped, 1 no_owner)'
+    >>> unowned_handoffs("journey.yaml")
+    Traceback (most recent call last):
+    ...
+    TypeError: unowned_handoffs() takes a Journey, got str
+    """
+    journey = require_journey(journey, "unowned_handoffs")
+    names = names_of(journey)
+    g = compile_graph(journey)
+    roles = step_roles(g)
+    if "owned" not in roles.values():
+        return UnownedHandoffs(findings=(), ownership_known=False, names=names)
+    found: list[tuple[Hop, Reason]] = []
+    for hop in ownership_hops(g, roles=roles):
+        edges = [g.adj[u][v] for u, v in hop.edges]
+        handoffs = [e for e in edges if e["kind"] == "handoff"]
+        triggers = [e for e in edges if e["kind"] == "trigger"]
+        a, b = g.nodes[hop.source].get("owner"), g.nodes[hop.target].get("owner")
+        differ = a is not None and b is not None and a != b
+        target = g.nodes[hop.target]
+        reasons: dict[Reason, bool] = {
+            "context_dropped": bool(handoffs)
+            and not any(h["carries"] for h in handoffs)
+            and target["kind"] == "touchpoint"
+            and target["lane"] in CUSTOMER_LANES,
+            "no_owner": any(h["owner"] is None for h in handoffs)
+            or (differ and any(t["owner"] is None for t in triggers)),
+            "step_unowned": hop.source != hop.target
+            and "gap" in (roles[hop.source], roles[hop.target]),
+            "undeclared": differ and not handoffs and not triggers,
+        }
+        found += [(hop, r) for r in REASONS if reasons[r]]
+    flows = hop_flows(journey, g, {h for h, _ in found}, flow_model(journey)) if found else {}
+    findings = tuple(
+        UnownedHandoff(
+            source=hop.source,
+            target=hop.target,
+            from_owner=g.nodes[hop.source].get("owner"),
+            to_owner=g.nodes[hop.target].get("owner"),
+            reason=reason,
+            via=hop.via,
+            flow=flows[hop],
+        )
+        for hop, reason in found
+    )
+    # Hops come sorted by (source, target) and reasons in REASONS order.
+    return UnownedHandoffs(findings=findings, ownership_known=True, names=names)
