@@ -23,9 +23,7 @@ from cxgraph.errors import JourneyValidationError, Problem
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 _ID_RE = re.compile(ID_PATTERN)
 
-_YAML_BOOL_HINT = (
-    " (YAML 1.1 reads yes/no/on/off/true/false as booleans: quote the value)"
-)
+_YAML_BOOL_HINT = " (YAML 1.1 reads yes/no/on/off/true/false as booleans: quote the value)"
 _YAML_DATE_HINT = " (YAML reads an unquoted date or time as one: quote the value)"
 
 # [0-9], not \d: Python's \d also matches other scripts' digits, and the same
@@ -396,9 +394,7 @@ class Duration(Rule):
 
     def check(self, value: Any, path: str) -> list[Problem]:
         if not isinstance(value, timedelta):
-            return [
-                Problem(path, "type", f"expected a datetime.timedelta, got {describe(value)}")
-            ]
+            return [Problem(path, "type", f"expected a datetime.timedelta, got {describe(value)}")]
         if value < timedelta(0):
             return [Problem(path, "range", f"a duration cannot be negative, got {value}")]
         return []

@@ -43,7 +43,7 @@ def build_schema() -> dict[str, Any]:
     props: dict[str, Any] = {
         "cxgraph": {
             "type": "string",
-            "pattern": r"^1\.[0-9]+$",
+            "pattern": r"^1\.(0|[1-9][0-9]*)$",
             "description": 'The file format version, a quoted string such as "1.0".',
         },
         "$schema": {"type": "string"},

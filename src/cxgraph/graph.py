@@ -32,7 +32,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import networkx as nx
@@ -53,7 +53,11 @@ from cxgraph.model import (
 
 __all__ = ["compile_graph", "entry_weights", "from_graph", "owner_silos", "step_owner"]
 
-STEP_KINDS: dict[type, str] = {Touchpoint: "touchpoint", DecisionPoint: "decision", Outcome: "outcome"}
+STEP_KINDS: dict[type, str] = {
+    Touchpoint: "touchpoint",
+    DecisionPoint: "decision",
+    Outcome: "outcome",
+}
 EDGE_KINDS: dict[type, str] = {Transition: "transition", Handoff: "handoff", Trigger: "trigger"}
 _STEP_CLASSES = {v: k for k, v in STEP_KINDS.items()}
 _EDGE_CLASSES = {v: k for k, v in EDGE_KINDS.items()}
@@ -137,7 +141,7 @@ def compile_graph(journey: Journey) -> nx.DiGraph[str]:
     (('order no.',), 0)
     """
     if not isinstance(journey, Journey):
-        msg = f"compile_graph() takes a Journey, got {type(journey).__name__}"
+        msg = f"compile_graph() takes a Journey, got {type(journey).__name__}"  # type: ignore[unreachable]
         raise TypeError(msg)
     return cached(journey, "graph", lambda: _compile(journey))
 
@@ -167,7 +171,12 @@ def _compile(journey: Journey) -> nx.DiGraph[str]:
             silo=silos.get(owner) if owner is not None else None,
             phase_index=phase_index.get(phase) if phase is not None else None,
         )
-    for group in (journey.transitions, journey.handoffs, journey.triggers):
+    groups: tuple[tuple[Transition | Handoff | Trigger, ...], ...] = (
+        journey.transitions,
+        journey.handoffs,
+        journey.triggers,
+    )
+    for group in groups:
         for i, edge in enumerate(group):
             G.add_edge(
                 edge.source,
@@ -186,6 +195,22 @@ def _fields_of(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
     return {n: data[n] for n in names if n in data}
 
 
+def _build(cls: type, data: Mapping[str, Any], what: str) -> Any:
+    """One model object from graph attributes; a missing field is a CxgraphError."""
+    fields = _fields_of(cls, data)
+    missing = [
+        f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING and f.name not in fields
+    ]
+    if missing:
+        listed = ", ".join(repr(m) for m in missing)
+        msg = (
+            f"{what} lacks the attribute{'s' if len(missing) > 1 else ''} {listed} that "
+            f"its {cls.__name__} needs (was the graph changed after compile_graph?)"
+        )
+        raise CxgraphError(msg)
+    return cls(**fields)
+
+
 def from_graph(G: nx.DiGraph[str]) -> Journey:
     """Rebuild the journey a graph was compiled from (order included).
 
@@ -193,7 +218,11 @@ def from_graph(G: nx.DiGraph[str]) -> Journey:
     ------
     CxgraphError
         If the graph was not made by :func:`compile_graph` (no provenance) or
-        a node or edge lacks its ``kind``.
+        a node or edge lacks its ``kind`` or a required attribute.
+    JourneyValidationError
+        If the attributes no longer make a valid journey.
+    TypeError
+        If ``G`` is not a networkx DiGraph.
 
     Examples
     --------
@@ -203,6 +232,9 @@ def from_graph(G: nx.DiGraph[str]) -> Journey:
     ...
     cxgraph.errors.CxgraphError: the graph has no cxgraph provenance (G.graph['journey'] is missing): build it with cxgraph.compile_graph
     """  # noqa: E501
+    if not isinstance(G, nx.DiGraph):
+        msg = f"from_graph() takes a DiGraph from compile_graph, got {type(G).__name__}"  # type: ignore[unreachable]
+        raise TypeError(msg)
     missing = [k for k in ("journey", "name") if k not in G.graph]
     if missing:
         msg = (
@@ -221,9 +253,10 @@ def from_graph(G: nx.DiGraph[str]) -> Journey:
             raise CxgraphError(msg)
         cls = _STEP_CLASSES[kind]
         fields = dict(data)
-        if cls is Outcome:
-            fields["kind"] = fields.get("outcome_kind")
-        steps[kind].append(cls(**_fields_of(cls, fields)))
+        del fields["kind"]  # the step kind; an Outcome's own kind is outcome_kind
+        if cls is Outcome and "outcome_kind" in fields:
+            fields["kind"] = fields["outcome_kind"]
+        steps[kind].append(_build(cls, fields, f"node {node!r}"))
     edges: dict[str, list[tuple[int, Any]]] = {"transition": [], "handoff": [], "trigger": []}
     for u, v, data in G.edges(data=True):
         kind = data.get("kind")
@@ -234,7 +267,8 @@ def from_graph(G: nx.DiGraph[str]) -> Journey:
             )
             raise CxgraphError(msg)
         cls = _EDGE_CLASSES[kind]
-        edges[kind].append((data.get("index", len(edges[kind])), cls(**_fields_of(cls, data))))
+        edge = _build(cls, {"source": u, "target": v, **data}, f"edge {u!r} -> {v!r}")
+        edges[kind].append((data.get("index", len(edges[kind])), edge))
     for group in edges.values():
         group.sort(key=lambda pair: pair[0])
     g = G.graph
@@ -243,9 +277,9 @@ def from_graph(G: nx.DiGraph[str]) -> Journey:
         version=g.get("version", ""),
         state=g.get("state", "current"),
         **{k: g[k] for k in GRAPH_FIELDS if k in g},
-        touchpoints=tuple(steps["touchpoint"]),
-        decision_points=tuple(steps["decision"]),
-        outcomes=tuple(steps["outcome"]),
+        touchpoints=tuple(cast("list[Touchpoint]", steps["touchpoint"])),
+        decision_points=tuple(cast("list[DecisionPoint]", steps["decision"])),
+        outcomes=tuple(cast("list[Outcome]", steps["outcome"])),
         transitions=tuple(e for _, e in edges["transition"]),
         handoffs=tuple(e for _, e in edges["handoff"]),
         triggers=tuple(e for _, e in edges["trigger"]),

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from datetime import timedelta
@@ -162,6 +163,13 @@ def _unstructure(obj: Any) -> Any:
         return {k: _unstructure(v) for k, v in obj.items()}
     if isinstance(obj, tuple | list):
         return [_unstructure(v) for v in obj]
+    # Subclasses of the plain types (numpy.float64, a StrEnum member) pass the
+    # model's checks but PyYAML's safe dumper refuses them: write the plain value.
+    if isinstance(obj, bool) or obj is None:
+        return obj
+    for plain in (str, int, float):
+        if isinstance(obj, plain) and type(obj) is not plain:
+            return plain(obj)
     return obj
 
 
@@ -194,6 +202,70 @@ def to_dict(journey: Journey) -> dict[str, Any]:
     return out
 
 
+#: How deep a document may nest; a journey file needs about 6 levels, extensions a few more.
+MAX_DEPTH = 100
+#: YAML aliases may repeat parts of a document, up to this many times its written size.
+MAX_EXPANSION = 100
+_EXPANSION_SLACK = 100_000
+
+
+def shape_problems(data: Any) -> list[Problem]:
+    """Problems with the shape of a parsed document before any field is checked.
+
+    A document nested deeper than :data:`MAX_DEPTH`, or whose YAML aliases
+    repeat its parts out of all proportion (a "billion laughs"), would make
+    the checks recurse too deep or run for hours; it is refused at ``$``.
+    Shared parts are measured once, so this takes time in the written size.
+
+    Examples
+    --------
+    >>> shape_problems({"a": [[[]]]})
+    []
+    >>> deep: list[object] = []
+    >>> for _ in range(200):
+    ...     deep = [deep]
+    >>> shape_problems(deep)[0].message
+    'the document nests 201 levels deep; at most 100 are allowed'
+    """
+    if not isinstance(data, Mapping | list):
+        return []  # a scalar document: the field checks say what is wrong with it
+    size: dict[int, int] = {}  # values under a container, aliases expanded
+    height: dict[int, int] = {}
+    written = 0  # values as written: each container once
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        obj, done = stack.pop()
+        children = obj.values() if isinstance(obj, Mapping) else obj
+        if done:
+            n, h, scalars = 1, 0, 0
+            for c in children:
+                if isinstance(c, Mapping | list):
+                    n += size[id(c)]
+                    h = max(h, height[id(c)])
+                else:
+                    scalars += 1
+            size[id(obj)], height[id(obj)] = n + scalars, h + 1
+            written += 1 + scalars
+            continue
+        if id(obj) in size:
+            continue
+        # A container in progress counts as nothing if met again (a recursive alias).
+        size[id(obj)], height[id(obj)] = 0, 0
+        stack.append((obj, True))
+        stack.extend((c, False) for c in children if isinstance(c, Mapping | list))
+    depth, total = height[id(data)], size[id(data)]
+    if depth > MAX_DEPTH:
+        msg = f"the document nests {depth} levels deep; at most {MAX_DEPTH} are allowed"
+        return [Problem("$", "parse", msg)]
+    if total > MAX_EXPANSION * written + _EXPANSION_SLACK:
+        msg = (
+            f"YAML aliases (*name) expand the document to {total:,} values from {written:,} "
+            "written ones: write the repeated parts out, or repeat them less"
+        )
+        return [Problem("$", "parse", msg)]
+    return []
+
+
 def from_dict(data: Any) -> Journey:
     """Build a Journey from a mapping in the file's shape.
 
@@ -215,6 +287,7 @@ def from_dict(data: Any) -> Journey:
     cxgraph.errors.JourneyValidationError: 1 problem in the journey:
     $.outcomes[0].kind: unknown outcome kind 'win' (valid: 'success', 'failure', 'exit')
     """
+    raise_if(shape_problems(data))
     raise_if(document_problems(data))
     flat: dict[str, Any] = dict(data["journey"])
     for name in JOURNEY_LISTS:
@@ -232,29 +305,75 @@ class _StrictLoader(yaml.SafeLoader):
     """A safe YAML loader that rejects duplicate keys instead of keeping the last."""
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    out: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+    # Keys written in the mapping itself may not repeat; keys brought in by a
+    # ``<<`` merge may be overridden there, as YAML's merge rule says.
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        key = loader.construct_object(key_node, deep=True)
         try:
             hash(key)
         except TypeError:
             raise yaml.constructor.ConstructorError(
                 None, None, "a mapping key must be a plain value", key_node.start_mark
             ) from None
-        if key in out:
+        if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
-        out[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        seen.add(key)
+    loader.flatten_mapping(node)
+    out: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
+        out[key] = loader.construct_object(value_node, deep=True)
     return out
 
 
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
+
+_FastLoader: Any = None
+if hasattr(yaml, "CSafeLoader"):
+
+    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        """The same loader on libyaml's parser, when PyYAML was built with it."""
+
+    _FastLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+        _construct_mapping,
+    )
+
+
+def _load_yaml(text: str) -> Any:
+    """Parse YAML text: libyaml when present, the pure-Python parser otherwise or on error.
+
+    libyaml reads about 15 times faster; the pure-Python parser's error
+    messages are clearer, so a document that fails is parsed again for them.
+    """
+    if _FastLoader is not None:
+        try:
+            return yaml.load(text, Loader=_FastLoader)
+        except yaml.MarkedYAMLError as exc:
+            if "nesting depth" in (exc.problem or ""):
+                # The pure-Python parser would only recurse until it gives up.
+                raise RecursionError(exc.problem) from None
+        except yaml.YAMLError:
+            pass
+    return yaml.load(text, Loader=_StrictLoader)
 
 
 def _parse_error(kind: str, message: str, line: int | None, column: int | None) -> Problem:
@@ -272,26 +391,59 @@ def _reject_duplicate_json_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _duplicate_key_mark(text: str) -> tuple[int | None, int | None]:
+    """Line and column of a duplicate key in JSON text, where they can be found.
+
+    json's pairs hook sees no positions; JSON text is (nearly always) YAML too,
+    and the strict YAML loader reports the duplicate with its mark.
+    """
+    try:
+        yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        if mark is not None and "duplicate key" in (exc.problem or ""):
+            return mark.line + 1, mark.column + 1
+    except yaml.YAMLError:
+        pass
+    return None, None
+
+
 def _parse(text: str, fmt: Format) -> Any:
     if fmt == "json":
         try:
             return json.loads(text, object_pairs_hook=_reject_duplicate_json_keys)
         except json.JSONDecodeError as exc:
+            why = exc.msg + (" (the document is empty)" if not text.strip() else "")
             raise JourneyValidationError(
-                [_parse_error("JSON", exc.msg, exc.lineno, exc.colno)]
+                [_parse_error("JSON", why, exc.lineno, exc.colno)]
             ) from None
         except ValueError as exc:  # duplicate keys
-            raise JourneyValidationError([_parse_error("JSON", str(exc), None, None)]) from None
+            line, col = _duplicate_key_mark(text)
+            raise JourneyValidationError([_parse_error("JSON", str(exc), line, col)]) from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return _load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         col = mark.column + 1 if mark is not None else None
-        msg = " ".join(filter(None, [exc.context, exc.problem])) or str(exc)
+        context = exc.context
+        cm = exc.context_mark
+        if context and cm is not None and mark is not None and cm.line != mark.line:
+            # An unclosed bracket is found far from where it opened: say both.
+            context += f" started at line {cm.line + 1}, column {cm.column + 1}"
+        msg = ": ".join(filter(None, [context, exc.problem])) or str(exc)
+        if "'\\t'" in msg:
+            msg += " (indent with spaces: YAML does not allow tabs there)"
         raise JourneyValidationError([_parse_error("YAML", msg, line, col)]) from None
     except yaml.YAMLError as exc:
         raise JourneyValidationError([_parse_error("YAML", str(exc), None, None)]) from None
+
+
+def _byte_position(data: bytes, offset: int) -> str:
+    """Where a byte offset is, as line and column (columns count bytes)."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    return f"line {line}, column {offset - line_start + 1}"
 
 
 def _check_format(fmt: str) -> Format:
@@ -301,7 +453,7 @@ def _check_format(fmt: str) -> Format:
     return fmt  # type: ignore[return-value]
 
 
-def loads(text: str | bytes, format: str = "json") -> Journey:  # noqa: A002
+def loads(text: str | bytes, format: str = "json") -> Journey:
     """Parse a journey from JSON or YAML text.
 
     Parameters
@@ -333,7 +485,7 @@ def loads(text: str | bytes, format: str = "json") -> Journey:  # noqa: A002
     Traceback (most recent call last):
     ...
     cxgraph.errors.JourneyValidationError: 1 problem in the journey:
-    $: invalid JSON: duplicate key 'id'
+    $: invalid JSON at line 1, column 43: duplicate key 'id'
     """
     fmt = _check_format(format)
     if isinstance(text, bytes | bytearray):
@@ -346,18 +498,37 @@ def loads(text: str | bytes, format: str = "json") -> Journey:  # noqa: A002
                         "$",
                         "encoding",
                         f"the text is not UTF-8: byte 0x{exc.object[exc.start]:02x} at "
-                        f"offset {exc.start} cannot be decoded; save the file as UTF-8",
+                        f"{_byte_position(exc.object, exc.start)} cannot be decoded; "
+                        "save the file as UTF-8",
                     )
                 ]
             ) from None
     elif not isinstance(text, str):
-        msg = f"loads() takes text (str or bytes), got {F.describe(text)}"
+        msg = f"loads() takes text (str or bytes), got {F.describe(text)}"  # type: ignore[unreachable]
         raise TypeError(msg)
-    return from_dict(_parse(text, fmt))
+    else:
+        # Text read with encoding="utf-8" (not "utf-8-sig") keeps a BOM, which json refuses.
+        text = text.removeprefix("\ufeff")
+    try:
+        data = _parse(text, fmt)
+    except RecursionError:
+        why = f"the document nests too deep to read; at most {MAX_DEPTH} levels are allowed"
+        raise JourneyValidationError([_parse_error(fmt.upper(), why, None, None)]) from None
+    return from_dict(data)
 
 
-def dumps(journey: Journey, format: str = "json") -> str:  # noqa: A002
+def dumps(journey: Journey, format: str = "json") -> str:
     """Write a journey as JSON (canonical) or YAML text, byte-stable.
+
+    Keys come in the file format's field order, fields at their default are
+    left out, the indent is 2 and the text ends in one newline.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        For a format other than ``"json"`` or ``"yaml"``.
+    TypeError
+        If ``journey`` is not a Journey.
 
     Examples
     --------
@@ -373,14 +544,36 @@ def dumps(journey: Journey, format: str = "json") -> str:  # noqa: A002
     """
     fmt = _check_format(format)
     if not isinstance(journey, Journey):
-        msg = f"dumps() takes a Journey, got {F.describe(journey)}"
+        msg = f"dumps() takes a Journey, got {F.describe(journey)}"  # type: ignore[unreachable]
         raise TypeError(msg)
     data = to_dict(journey)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
     )
+
+
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, with strings that hold YAML line breaks double-quoted."""
+
+
+# PyYAML writes NEL (U+0085) raw inside plain or single-quoted scalars, where a
+# reader folds it away; double quotes escape it, so the text reads back the same.
+_YAML_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = '"' if any(b in data for b in _YAML_BREAKS) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 # -- files ------------------------------------------------------------------
@@ -395,12 +588,13 @@ def resolve_path(path: str | os.PathLike[str]) -> Path:
         for name in JOURNEY_FILE_NAMES:
             if (p / name).is_file():
                 return p / name
-        msg = f"{str(p)!r} is a folder with no {', '.join(JOURNEY_FILE_NAMES)} in it"
+        names = ", ".join(JOURNEY_FILE_NAMES[:-1]) + " or " + JOURNEY_FILE_NAMES[-1]
+        msg = f"{str(p)!r} is a folder with no {names} in it: give the journey file's path"
         raise FileNotFoundError(msg)
     return p
 
 
-def format_for(path: str | os.PathLike[str], format: str | None = None) -> Format:  # noqa: A002
+def format_for(path: str | os.PathLike[str], format: str | None = None) -> Format:
     """The format named, else the one the file's suffix implies."""
     if format is not None:
         return _check_format(format)
@@ -414,7 +608,7 @@ def format_for(path: str | os.PathLike[str], format: str | None = None) -> Forma
     return SUFFIXES[suffix]
 
 
-def load(path: str | os.PathLike[str], format: str | None = None) -> Journey:  # noqa: A002
+def load(path: str | os.PathLike[str], format: str | None = None) -> Journey:
     """Read a journey file; the format comes from the suffix unless given.
 
     A folder stands for the ``journey.yaml`` (or ``.yml``, ``.json``) inside it.
@@ -441,11 +635,19 @@ def load(path: str | os.PathLike[str], format: str | None = None) -> Journey:  #
     return loads(p.read_bytes(), format=fmt)
 
 
-def dump(journey: Journey, path: str | os.PathLike[str], format: str | None = None) -> None:  # noqa: A002
+def dump(journey: Journey, path: str | os.PathLike[str], format: str | None = None) -> None:
     """Write a journey file atomically; the format comes from the suffix unless given.
 
     The text is written to a temporary file beside the target and moved into
-    place, so a failure never leaves a half-written file.
+    place, so a failure never leaves a half-written file (nor the temporary
+    one); the file gets the permissions it had, or those the umask gives.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        If the format cannot be told from the suffix; nothing is written.
+    OSError
+        If the file cannot be written (not wrapped).
 
     Examples
     --------
@@ -460,11 +662,24 @@ def dump(journey: Journey, path: str | os.PathLike[str], format: str | None = No
     write_atomic(p, text)
 
 
+def _file_mode(path: Path) -> int:
+    """The permissions a plain ``open(path, "w")`` would leave: kept, else from the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write text to a temporary file beside ``path``, then move it into place."""
     directory = path.parent if str(path.parent) else Path()
+    mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
+        # mkstemp makes the file private (0600); give it the mode the file would have had.
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, path)

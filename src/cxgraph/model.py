@@ -37,25 +37,25 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "Channel",
     "ChannelKind",
     "DecidedBy",
-    "Lane",
-    "OutcomeKind",
-    "OwnerKind",
-    "Step",
-    "SystemStatus",
-    "Channel",
     "DecisionPoint",
     "Dimension",
     "Entry",
     "Handoff",
     "Journey",
+    "Lane",
     "Metric",
     "Outcome",
+    "OutcomeKind",
     "Owner",
+    "OwnerKind",
     "Persona",
     "Phase",
+    "Step",
     "System",
+    "SystemStatus",
     "Touchpoint",
     "Transition",
     "Trigger",
@@ -256,8 +256,8 @@ class Touchpoint:
     systems: tuple[str, ...] = _seq(F.Id("system id"))
     duration: timedelta | None = _opt(F.Duration())
     moment_of_truth: bool = _opt(F.Bool(), False)
-    trust: Trust | None = _opt(F.Enum("trust", TRUST))
-    value: Value | None = _opt(F.Enum("value", VALUES))
+    trust: Trust | None = _opt(F.Enum("trust effect", TRUST))
+    value: Value | None = _opt(F.Enum("value type", VALUES))
 
 
 @frozen(kw_only=True)
@@ -431,14 +431,14 @@ class Journey:
     Traceback (most recent call last):
     ...
     cxgraph.errors.JourneyValidationError: 2 problems in the journey:
-    $.transitions[0].source: unknown step 'a' (none are defined)
-    $.transitions[0].target: unknown step 'b' (none are defined)
+    $.transitions[0].source: unknown step 'a': the journey has no steps yet
+    $.transitions[0].target: unknown step 'b': the journey has no steps yet
     """
 
     id: str = _req(_ID)
     name: str = _req(_STR)
     version: str = _opt(_STR, "")
-    state: State = _opt(F.Enum("state", STATES), "current")
+    state: State = _opt(F.Enum("journey state", STATES), "current")
     description: str = _opt(_STR, "")
     personas: tuple[Persona, ...] = _seq(F.Nested(Persona))
     phases: tuple[Phase, ...] = _seq(F.Nested(Phase))
