@@ -59,7 +59,7 @@ JOURNEY_LISTS = (
 )
 TOP_LEVEL_KEYS = ("cxgraph", "$schema", "journey", *JOURNEY_LISTS, "extensions")
 
-_VERSION_RE = re.compile(r"^(\d+)\.(\d+)$")
+_VERSION_RE = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
 
 # -- raw documents ----------------------------------------------------------
@@ -88,7 +88,7 @@ def version_problems(value: Any) -> list[Problem]:
                 f"got {F.describe(value)}",
             )
         ]
-    m = _VERSION_RE.match(value)
+    m = _VERSION_RE.fullmatch(value)
     if m is None:
         return [
             Problem(
