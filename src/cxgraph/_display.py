@@ -32,7 +32,7 @@ def safe_html(render: object, fallback: str) -> str:
     """Call ``render()``; on any failure show the text fallback in <pre>."""
     try:
         return str(render())  # type: ignore[operator]
-    except Exception:  # noqa: BLE001 - display must never raise in a notebook
+    except Exception:  # display must never raise in a notebook
         return f"<pre>{esc(fallback)}</pre>"
 
 
