@@ -141,7 +141,7 @@ def register_analysis(name: str, *, replace: bool = False) -> Callable[[FuncT], 
 
     def decorate(func: FuncT) -> FuncT:
         if not callable(func):
-            msg = f"register_analysis({name!r}) decorates a function, got {type(func).__name__}"
+            msg = f"register_analysis({name!r}) decorates a function, got {type(func).__name__}"  # type: ignore[unreachable]
             raise TypeError(msg)
         _CUSTOM[name] = func
         return func
@@ -250,9 +250,11 @@ class Report:
                 yield str(title), str(summary_fn()), [str(x) for x in lines_fn()]
             elif callable(getattr(result, "to_records", None)):
                 recs = records_of(result)
-                yield name, f"{len(recs)} records", [
-                    ", ".join(f"{k}={v!r}" for k, v in r.items()) for r in recs
-                ]
+                yield (
+                    name,
+                    f"{len(recs)} records",
+                    [", ".join(f"{k}={v!r}" for k, v in r.items()) for r in recs],
+                )
             else:
                 yield name, repr(result), []
 
@@ -345,7 +347,7 @@ def analyze(journey: Journey, analyses: Sequence[str] | None = None) -> Report:
     from cxgraph._cache import shared_cache
 
     if not isinstance(journey, Journey):
-        msg = f"analyze() takes a Journey, got {F.describe(journey)}"
+        msg = f"analyze() takes a Journey, got {F.describe(journey)}"  # type: ignore[unreachable]
         raise TypeError(msg)
     names = list(registered_analyses() if analyses is None else analyses)
     if isinstance(analyses, str):
