@@ -328,3 +328,64 @@ class TestModule:
             check=False,
         )
         assert (proc.returncode, proc.stdout, proc.stderr) == (0, SUMMARY, "")
+
+
+B2B = Path(__file__).parent.parent / "examples" / "b2b_software.yaml"
+
+
+class TestAnalyze:
+    def test_text_report_in_plain_words(self) -> None:
+        """`analyze` prints every analysis in plain words and exits 0."""
+        code, out, err = run("analyze", str(B2B))
+        assert (code, err) == (0, "")
+        for title in ("Unowned hand-offs", "Silo boundaries", "Branches", "Moments of truth"):
+            assert title in out
+        assert "through the customer's decision" in out
+
+    def test_json_is_analysis_to_records(self) -> None:
+        """`--format json` prints {analysis: records} for the chosen analyses."""
+        code, out, _ = run(
+            "analyze", str(B2B), "--only", "branches", "--only", "markov", "--format", "json"
+        )
+        assert code == 0
+        assert list(json.loads(out)) == ["branches", "markov"]
+
+    def test_csv_needs_one_analysis(self) -> None:
+        """`--format csv` without exactly one --only is a usage error."""
+        code, out, err = run("analyze", str(B2B), "--format", "csv")
+        assert (code, out) == (2, "")
+        assert err == (
+            "cxgraph analyze: error: --format csv writes one analysis: choose it with --only NAME\n"
+        )
+
+    def test_csv_one_analysis(self) -> None:
+        """`--format csv --only NAME` prints that analysis's records with a header."""
+        code, out, _ = run("analyze", str(B2B), "--only", "unowned_handoffs", "--format", "csv")
+        assert code == 0
+        assert out.splitlines()[0] == "source,target,from_owner,to_owner,reason,via,flow"
+
+    def test_unknown_analysis(self) -> None:
+        """An unknown --only name is a usage error listing the valid names."""
+        code, _, err = run("analyze", str(B2B), "--only", "silos")
+        assert code == 2
+        assert err.startswith("cxgraph analyze: error: unknown analysis 'silos' (valid: ")
+
+    def test_strict_exits_1_on_unowned_handoffs(self) -> None:
+        """`--strict` exits 1 when unowned hand-offs are found, 0 without it."""
+        assert run("analyze", str(B2B), "--strict")[0] == 1
+        assert run("analyze", str(B2B))[0] == 0
+
+    def test_strict_clean_journey(self, files: Path) -> None:
+        """`--strict` exits 0 for a journey with no unowned hand-off and no lint warning."""
+        assert run("analyze", "valid.yaml", "--strict")[0] == 0
+
+    def test_invalid_file(self, files: Path) -> None:
+        """An invalid file exits 1 with one line per problem, no report."""
+        code, out, err = run("analyze", "invalid.yaml")
+        assert code == 1
+        assert out == ""
+        assert err.startswith("invalid.yaml: $.cxgraph:")
+
+    def test_missing_file(self, files: Path) -> None:
+        """A missing file exits 2."""
+        assert run("analyze", "nope.yaml") == (2, "", "cxgraph: error: no such file: 'nope.yaml'\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -153,6 +154,48 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cxgraph.analyses.mining import discover
+    from cxgraph.io import dump, format_for
+    from cxgraph.model import OUTCOME_KINDS
+
+    outcomes: dict[str, str] = {}
+    for item in args.outcome or ():
+        activity, sep, kind = item.rpartition("=")
+        if not sep or not activity or kind not in OUTCOME_KINDS:
+            msg = (
+                f"cxgraph discover: error: --outcome {item!r}: expected ACTIVITY=KIND with "
+                f"KIND one of {', '.join(OUTCOME_KINDS)}"
+            )
+            raise UsageError(msg)
+        outcomes[activity] = kind
+    format_for(args.output)  # an unknown suffix fails before the log is read
+    try:
+        journey = discover(
+            args.file,
+            case=args.case,
+            activity=args.activity,
+            timestamp=args.timestamp,
+            resource=args.resource,
+            outcomes=outcomes or None,
+            engine=args.engine,
+        )
+    except ImportError as exc:
+        msg = f"cxgraph discover: error: {exc}"
+        raise UsageError(msg) from exc
+    dump(journey, args.output)
+    info = journey.extensions.get("discover", {})
+    print(
+        f"Discovered {_plural(len(journey.touchpoints), 'touchpoint')}, "
+        f"{_plural(len(journey.outcomes), 'outcome')}, {_plural(len(journey.owners), 'owner')} "
+        f"and {_plural(len(journey.transitions), 'transition')} from "
+        f"{_plural(info.get('events', 0), 'event')} in {_plural(info.get('cases', 0), 'case')}; "
+        f"wrote {args.output}",
+        file=out,
+    )
+    return EXIT_OK
+
+
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
@@ -207,6 +250,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_analyze)
 
+    p = sub.add_parser("discover", help="discover a journey from an event log")
+    p.add_argument("file", metavar="LOG", help="an event log (.csv, .parquet, .xes, .xes.gz)")
+    p.add_argument(
+        "-o", "--output", required=True, help="the journey file to write (.json, .yaml, .yml)"
+    )
+    p.add_argument("--engine", choices=("numpy", "duckdb", "spark"), default="numpy")
+    p.add_argument("--case", default="case:concept:name", help="the column of case ids")
+    p.add_argument("--activity", default="concept:name", help="the column of activities")
+    p.add_argument("--timestamp", default="time:timestamp", help="the column of timestamps")
+    p.add_argument(
+        "--resource",
+        default="org:resource",
+        help="the column of resources, whose most frequent one owns each step",
+    )
+    p.add_argument(
+        "--outcome",
+        action="append",
+        metavar="ACTIVITY=KIND",
+        help="make an activity an outcome of kind success, failure or exit (repeatable)",
+    )
+    p.set_defaults(func=_cmd_discover)
+
     p = sub.add_parser("schema", help="print the JSON Schema of the journey file format")
     p.set_defaults(func=_cmd_schema)
     return parser
@@ -252,6 +317,12 @@ def main(
         for p in exc.errors:
             print(f"{args.file}: {p}", file=err)
         return EXIT_PROBLEMS
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as Unix tools do.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PROBLEMS
     except FileNotFoundError as exc:
         name = exc.filename if exc.filename is not None else str(exc)
         text = f"no such file: {name!r}" if exc.filename is not None else str(exc)
@@ -270,3 +341,13 @@ def main(
     except KeyboardInterrupt:
         print("cxgraph: interrupted", file=err)
         return 130
+    except Exception as exc:
+        # A bug of ours: one readable line, the traceback only when asked for.
+        if os.environ.get("CXGRAPH_DEBUG"):
+            raise
+        print(
+            f"cxgraph: internal error: {type(exc).__name__}: {exc} (this is a bug in cxgraph; "
+            "run again with CXGRAPH_DEBUG=1 for the traceback and report it)",
+            file=err,
+        )
+        return EXIT_PROBLEMS
