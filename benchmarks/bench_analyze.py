@@ -25,8 +25,9 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import cxgraph as cx
 from generate import generate_journey
+
+import cxgraph as cx
 
 
 def networkx_baseline(j: cx.Journey) -> float:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from cxgraph import _fields as F  # noqa: N812
+from cxgraph import _fields as F
 from cxgraph.errors import CxgraphWarning, JourneyValidationError, Problem
 
 if TYPE_CHECKING:
