@@ -14,6 +14,7 @@ from cxgraph.analyses.branching import Branches, branches
 from cxgraph.analyses.engagement import Coverage, coverage
 from cxgraph.analyses.handoffs import UnownedHandoffs, unowned_handoffs
 from cxgraph.analyses.inventory import TouchpointInventory, touchpoint_inventory
+from cxgraph.analyses.mining import discover
 from cxgraph.analyses.moments import MomentsOfTruth, moments_of_truth
 from cxgraph.analyses.silos import SiloBoundaries, silo_boundaries
 from cxgraph.analyses.tiers import Dimensions, dimensions
@@ -34,6 +35,7 @@ __all__ = [
     "branches",
     "coverage",
     "dimensions",
+    "discover",
     "markov",
     "moments_of_truth",
     "silo_boundaries",
