@@ -15,12 +15,14 @@ Examples
 
 from __future__ import annotations
 
+from cxgraph import plot
 from cxgraph._lint import lint
 from cxgraph._validate import validate
 from cxgraph._version import __version__
 from cxgraph.analyses import (
     AnalysisResult,
     Branches,
+    Conformance,
     Coverage,
     Dimensions,
     MarkovModel,
@@ -31,6 +33,7 @@ from cxgraph.analyses import (
     UnownedHandoffs,
     WeakestTouchpoints,
     branches,
+    conformance,
     coverage,
     dimensions,
     discover,
@@ -73,6 +76,7 @@ __all__ = [
     "AnalysisResult",
     "Branches",
     "Channel",
+    "Conformance",
     "Coverage",
     "CxgraphError",
     "CxgraphWarning",
@@ -106,6 +110,7 @@ __all__ = [
     "analyze",
     "branches",
     "compile_graph",
+    "conformance",
     "coverage",
     "dimensions",
     "discover",
@@ -117,6 +122,7 @@ __all__ = [
     "loads",
     "markov",
     "moments_of_truth",
+    "plot",
     "register_analysis",
     "registered_analyses",
     "schema",

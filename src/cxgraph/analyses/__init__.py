@@ -12,6 +12,7 @@ from cxgraph.analyses._base import AnalysisResult
 from cxgraph.analyses.absorbing import MarkovModel, RemovalEffects, markov
 from cxgraph.analyses.branching import Branches, branches
 from cxgraph.analyses.engagement import Coverage, coverage
+from cxgraph.analyses.fitness import Conformance, conformance
 from cxgraph.analyses.handoffs import UnownedHandoffs, unowned_handoffs
 from cxgraph.analyses.inventory import TouchpointInventory, touchpoint_inventory
 from cxgraph.analyses.mining import discover
@@ -23,6 +24,7 @@ from cxgraph.analyses.weakness import WeakestTouchpoints, weakest_touchpoints
 __all__ = [
     "AnalysisResult",
     "Branches",
+    "Conformance",
     "Coverage",
     "Dimensions",
     "MarkovModel",
@@ -33,6 +35,7 @@ __all__ = [
     "UnownedHandoffs",
     "WeakestTouchpoints",
     "branches",
+    "conformance",
     "coverage",
     "dimensions",
     "discover",
