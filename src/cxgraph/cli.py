@@ -15,6 +15,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 from cxgraph._version import __version__
@@ -196,6 +197,94 @@ def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _writable(command: str, output: str, suffixes: tuple[str, ...], what: str) -> None:
+    """Check an output path before any work: a known suffix, an existing folder."""
+    path = Path(output)
+    if path.suffix.lower() not in suffixes:
+        msg = (
+            f"cxgraph {command}: error: cannot tell {what} from {output!r}: "
+            f"name the file with one of the suffixes {', '.join(suffixes)}"
+        )
+        raise UsageError(msg)
+    folder = path.parent if str(path.parent) else Path()
+    if not folder.is_dir():
+        msg = f"cxgraph {command}: error: cannot write {output!r}: no folder {str(folder)!r}"
+        raise UsageError(msg)
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cxgraph.io import write_atomic
+    from cxgraph.report import analyze, registered_analyses
+
+    only = args.only or None
+    unknown = [n for n in only or () if n not in registered_analyses()]
+    if unknown:
+        msg = (
+            f"cxgraph report: error: unknown analysis {unknown[0]!r} "
+            f"(valid: {', '.join(registered_analyses())})"
+        )
+        raise UsageError(msg)
+    if args.output != "-":
+        _writable("report", args.output, (".html", ".htm"), "the page's format")
+    journey = _load(args.file)
+    report = analyze(journey, analyses=only)
+    page = report.to_html(plots=not args.no_plots)
+    if args.output == "-":
+        out.write(page)
+    else:
+        write_atomic(Path(args.output), page)
+        print(
+            f"Wrote {args.output}: {_plural(len(report), 'analysis', 'analyses')} of journey "
+            f"{journey.id!r} ({journey.name})",
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cxgraph._html import PLOT_KINDS, plot_svg
+
+    _writable("render", args.output, (".svg", ".png"), "the picture format")
+    journey = _load(args.file)
+    path = Path(args.output)
+    title = PLOT_KINDS[args.kind][1]
+    try:
+        if path.suffix.lower() == ".svg":
+            from cxgraph.io import write_atomic
+
+            write_atomic(path, plot_svg(journey, args.kind))
+        else:
+            _save_png(journey, args.kind, path)
+    except (CxgraphError, OSError):
+        raise
+    except Exception as exc:  # a plot that fails is one line on stderr, not a traceback
+        msg = f"could not draw the {title.lower()} of {journey.id!r}: {type(exc).__name__}: {exc}"
+        raise CxgraphError(msg) from exc
+    print(f"Wrote {args.output}: the {title.lower()} of journey {journey.id!r}", file=out)
+    return EXIT_OK
+
+
+def _save_png(journey: Journey, kind: str, path: Path) -> None:
+    """Draw and write a PNG beside ``path``, then move it into place (as write_atomic does)."""
+    import tempfile
+
+    from cxgraph import plot
+    from cxgraph._html import PLOT_KINDS
+    from cxgraph.io import _file_mode
+
+    ax = getattr(plot, PLOT_KINDS[kind][0])(journey)
+    mode = _file_mode(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        plot.save(ax, tmp)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
@@ -272,6 +361,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_discover)
 
+    from cxgraph._html import PLOT_KINDS
+
+    p = sub.add_parser(
+        "report", help="write one self-contained HTML page: summary, plots, every analysis"
+    )
+    p.add_argument("file", help="a journey file (.json, .yaml, .yml) or a folder holding one")
+    p.add_argument(
+        "-o",
+        "--output",
+        default="report.html",
+        help="the page to write (.html or .htm; default report.html; - for stdout)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="show only this analysis (repeat for several)",
+    )
+    p.add_argument("--no-plots", action="store_true", help="leave the plots out of the page")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("render", help="draw one picture of a journey as SVG or PNG")
+    p.add_argument("file", help="a journey file (.json, .yaml, .yml) or a folder holding one")
+    p.add_argument(
+        "-o", "--output", required=True, help="the picture to write: .svg (text kept) or .png"
+    )
+    p.add_argument("--kind", choices=tuple(PLOT_KINDS), default="journey_map", help="which picture")
+    p.set_defaults(func=_cmd_render)
+
     p = sub.add_parser("schema", help="print the JSON Schema of the journey file format")
     p.set_defaults(func=_cmd_schema)
     return parser
@@ -324,13 +442,20 @@ def main(
             os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PROBLEMS
     except FileNotFoundError as exc:
-        name = exc.filename if exc.filename is not None else str(exc)
-        text = f"no such file: {name!r}" if exc.filename is not None else str(exc)
+        source = getattr(args, "file", None)
+        if exc.filename is None:
+            text = str(exc)
+        elif source is not None and str(exc.filename) != str(source):
+            text = f"cannot write {exc.filename!r}: {exc.strerror or 'no such folder'}"
+        else:
+            text = f"no such file: {exc.filename!r}"
         print(f"cxgraph: error: {text}", file=err)
         return EXIT_USAGE
     except (IsADirectoryError, PermissionError, OSError) as exc:
-        name = exc.filename if exc.filename is not None else getattr(args, "file", None)
-        print(f"cxgraph: error: cannot read {name!r}: {exc.strerror or exc}", file=err)
+        source = getattr(args, "file", None)
+        name = exc.filename if exc.filename is not None else source
+        verb = "read" if name is None or str(name) == str(source) else "write"
+        print(f"cxgraph: error: cannot {verb} {name!r}: {exc.strerror or exc}", file=err)
         return EXIT_USAGE
     except UnsupportedFormatError as exc:
         print(f"cxgraph: error: {exc}", file=err)

@@ -676,7 +676,11 @@ def write_atomic(path: Path, text: str) -> None:
     """Write text to a temporary file beside ``path``, then move it into place."""
     directory = path.parent if str(path.parent) else Path()
     mode = _file_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        # Name the file the user asked for, not our temporary one.
+        raise type(exc)(exc.errno, exc.strerror, os.fspath(path)) from None
     try:
         # mkstemp makes the file private (0600); give it the mode the file would have had.
         os.chmod(tmp, mode)

@@ -32,7 +32,6 @@ from typing import Any, TypeVar
 from attrs import field, frozen
 
 from cxgraph import _fields as F
-from cxgraph._display import esc, safe_html, table
 from cxgraph.errors import CxgraphError
 from cxgraph.model import Journey
 
@@ -282,22 +281,30 @@ class Report:
         )
 
     def _repr_html_(self) -> str:
-        def render() -> str:
-            parts = [
-                f'<div style="font-family:sans-serif"><h3>Report on '
-                f"{esc(self.journey.name)} <code>{esc(self.journey.id)}</code></h3>"
-            ]
-            for title, summary, lines in self._sections():
-                rows: list[list[object]] = [[x] for x in lines[:10]]
-                more = f"<p>... and {len(lines) - 10} more</p>" if len(lines) > 10 else ""
-                parts.append(
-                    f"<h4>{esc(title)}</h4><p>{esc(summary)}</p>"
-                    f"{table(['finding'], rows) if rows else ''}{more}"
-                )
-            parts.append("</div>")
-            return "".join(parts)
+        # Light for a notebook: the first findings per analysis, no plots (see to_html).
+        from cxgraph._display import report_html
 
-        return safe_html(render, str(self))
+        return report_html(self)
+
+    def to_html(self, *, plots: bool = True) -> str:
+        """The report as one self-contained HTML page (see ``cxgraph report``).
+
+        A header, a summary band, the plots as inline SVG (``plots=False``
+        leaves them out), every analysis in plain words, and a footer: inline
+        CSS, no JavaScript, nothing fetched, every user string escaped; the
+        same report gives the same bytes.
+
+        Examples
+        --------
+        >>> import cxgraph as cx
+        >>> j = cx.Journey(id="j", name="Tea & cake")
+        >>> page = cx.analyze(j, analyses=["coverage"]).to_html(plots=False)
+        >>> page.startswith("<!DOCTYPE html>"), "Tea &amp; cake" in page
+        (True, True)
+        """
+        from cxgraph._html import report_page
+
+        return report_page(self, plots=plots)
 
 
 def _md(text: str) -> str:

@@ -15,12 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import attrs
 from attrs import frozen
 
-from cxgraph._display import esc, safe_html, table
-
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AnalysisResult", "record_of", "plain"]
+__all__ = ["AnalysisResult", "plain", "record_of"]
 
 FindingT = TypeVar("FindingT")
 
@@ -121,25 +119,7 @@ class AnalysisResult(Generic[FindingT]):
         return "\n".join([head, *("  " + line for line in body)])
 
     def _repr_html_(self) -> str:
-        def render() -> str:
-            records = self.to_records()[:SHOW]
-            cols = list(records[0]) if records else self.columns()
-            rows = [[_cell(r.get(c)) for c in cols] for r in records]
-            more = len(self.findings) - len(records)
-            tail = f"<p>... and {more} more</p>" if more > 0 else ""
-            return (
-                f'<div style="font-family:sans-serif"><strong>{esc(self.title)}</strong>: '
-                f"{esc(self.summary())}{table(cols, rows) if rows else ''}{tail}</div>"
-            )
+        # The findings in words (names, not only ids), then the records folded away.
+        from cxgraph._display import result_html
 
-        return safe_html(render, repr(self))
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, tuple | list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+        return result_html(self)

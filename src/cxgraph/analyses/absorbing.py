@@ -266,7 +266,7 @@ class RemovalEffects(_Picklable, Mapping[str, float]):
                 f"{table([self.by, 'name', 'removal_effect', 'conversion_without'], rows)}</div>"
             )
 
-        return safe_html(render, repr(self))
+        return safe_html(render, lambda: repr(self))
 
 
 @frozen(kw_only=True, repr=False, getstate_setstate=False)
@@ -454,7 +454,7 @@ class MarkovModel(_Picklable, AnalysisResult[MarkovStep]):
                 f"{esc(self.summary())}{table(cols, rows) if rows else ''}{tail}</div>"
             )
 
-        return safe_html(render, repr(self))
+        return safe_html(render, lambda: repr(self))
 
     def summary(self) -> str:
         """One sentence: conversion, the basis, steps per journey and dead ends."""
