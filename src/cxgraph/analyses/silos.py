@@ -26,23 +26,39 @@ Besides the crossings (the findings):
     runs). ``flows`` is None when probabilities are unknown; crossings out
     of steps only triggers reach carry no customer flow and add nothing.
 ``min_per_path``, ``mean_per_path``, ``max_per_path``
-    Crossings per entry-to-outcome path of the customer flow (transitions
-    and hand-offs; triggers do not move the customer), never by listing
-    paths. Each step is paired with the silo of the last owned step before
-    it (a transparent step reached from two silos appears twice; after a
-    touchpoint without owner there is none), which makes a crossing a
-    property of an edge. ``min_per_path`` is exact: the fewest crossings of
-    any way from an entry to an outcome, loops included (0-1 breadth-first
-    search over the pairs). For the mean and the maximum this graph
-    is condensed into its strongly connected components and counted by
-    dynamic programming over that DAG: a loop is one component and counts
-    once, so a path through it counts every crossing inside it once, as if
-    the customer went round it once, and loops never unroll. Each distinct
-    edge between components is a distinct route, and ``mean_per_path`` is
-    the mean over routes, each weighing the same (on a journey without loops
-    the routes are exactly its paths); ``max_per_path`` bounds every path
-    that visits no step twice. All three are None when no entry reaches an
+    Crossings per entry-to-outcome *route* of the customer flow (transitions
+    and hand-offs; triggers do not move the customer), counted by dynamic
+    programming, never by listing routes. Each step is paired with the silo
+    of the last owned step before it (a transparent step reached from two
+    silos appears twice; after a touchpoint without owner there is none),
+    which makes a crossing a property of a move between pairs. A customer
+    can go round a loop any number of times, so, as for
+    :func:`~cxgraph.analyses.branching.branches`, a loop (a strongly
+    connected component of the steps) counts once and never unrolls. A route
+    is a path through the components from an entry to an outcome, together
+    with the pair where it enters each component (the entry, or the target
+    of a move from an earlier component) and the pair where it leaves it (the
+    source of a move to a later component, or the outcome); inside a loop the
+    customer takes the way with the fewest crossings from where the route
+    enters to where it leaves. A route's crossings are those, loop by loop,
+    plus those of its moves between components. On a journey without loops
+    the routes are exactly its paths; with loops there can be more routes
+    than ``branches`` counts paths, since it does not tell apart where a
+    loop is entered and left. ``min_per_path`` and ``max_per_path``
+    are the fewest and the most crossings of a route, ``mean_per_path`` their
+    mean with every route weighing the same (route counts and crossing sums
+    are exact integers, divided once). The minimum is also the fewest
+    crossings of any way at all from an entry to an outcome, loops gone
+    round as often as it helps. All three are None when no entry reaches an
     outcome.
+
+    The work is linear in the size of the journey, plus, in each loop, a 0-1
+    breadth-first search of the loop from each pair where routes enter it
+    (or backwards from each pair where they leave it, when those are fewer).
+    Should those searches need more than :data:`MAX_LOOP_WORK` moves in all
+    (a large loop entered and left at hundreds of places), ``mean_per_path`` and
+    ``max_per_path`` are None and the summary says why; ``min_per_path`` is
+    exact whatever the journey.
 ``customer_visible``, ``channel_switches``
     How many crossings the customer sees, and how many switch channel.
 ``ping_pongs``
@@ -107,7 +123,14 @@ from cxgraph.analyses.moments import FLOW_KINDS
 from cxgraph.graph import compile_graph, entry_weights
 from cxgraph.model import Journey
 
-__all__ = ["LEVELS", "PingPong", "SiloBoundaries", "SiloCrossing", "silo_boundaries"]
+__all__ = [
+    "LEVELS",
+    "MAX_LOOP_WORK",
+    "PingPong",
+    "SiloBoundaries",
+    "SiloCrossing",
+    "silo_boundaries",
+]
 
 #: The levels silos can be compared at.
 LEVELS: tuple[str, ...] = ("silo", "owner")
@@ -150,7 +173,7 @@ FlowMatrix = Mapping[str, Mapping[str, float]]
 
 @frozen(kw_only=True, repr=False)
 class SiloBoundaries(AnalysisResult[SiloCrossing]):
-    """Every silo crossing, sorted by (source, target), with matrices and path statistics.
+    """Every silo crossing, sorted by (source, target), with matrices and route statistics.
 
     See :mod:`cxgraph.analyses.silos` for the fields besides the findings.
     ``ownership_known`` is False when no step has an owner: then nothing
@@ -189,7 +212,7 @@ class SiloBoundaries(AnalysisResult[SiloCrossing]):
         return text
 
     def summary(self) -> str:
-        """How many crossings, how many the customer sees, and per path."""
+        """How many crossings, how many the customer sees, and per route."""
         what = "silo" if self.level == "silo" else "owner"
         if not self.ownership_known:
             return f"ownership is unknown: no step has an owner, so no {what} crossing was found"
@@ -203,8 +226,13 @@ class SiloBoundaries(AnalysisResult[SiloCrossing]):
         )
         if self.mean_per_path is not None:
             text += (
-                f"; {self.min_per_path} to {self.max_per_path} per entry-to-outcome path "
-                f"(mean {self.mean_per_path:.2f})"
+                f"; {self.min_per_path} to {self.max_per_path} per entry-to-outcome route "
+                f"(mean {self.mean_per_path:.2f}, each loop passed once)"
+            )
+        elif self.min_per_path is not None:
+            text += (
+                f"; at least {self.min_per_path} per entry-to-outcome route (the mean and the "
+                "most were not counted: the loops have too many ways in and out)"
             )
         return text
 
@@ -340,6 +368,15 @@ def _matrix(
     return MappingProxyType({a: MappingProxyType({b: cells[a, b] for b in silos}) for a in silos})
 
 
+#: At most this many moves in all for the searches inside loops that
+#: ``mean_per_path`` and ``max_per_path`` need (see the module docstring):
+#: about a second of work.
+MAX_LOOP_WORK = 2_000_000
+
+Pair = tuple[str, str | None]
+Moves = list[list[tuple[int, int]]]
+
+
 def _per_path(
     g: nx.DiGraph[str],
     roles: Mapping[str, Role],
@@ -347,72 +384,216 @@ def _per_path(
     succ: Mapping[str, list[str]],
     entries: list[str],
 ) -> tuple[int | None, float | None, int | None]:
-    """Min, mean and max crossings per entry-to-outcome path (see the module docstring)."""
+    """Min, mean and max crossings per entry-to-outcome route (see the module docstring)."""
 
     def after(v: str, last: str | None) -> str | None:
         # The silo of the last owned step once v is passed: a gap forgets it.
         return key[v] if roles[v] == "owned" else None if roles[v] == "gap" else last
 
-    starts = [(e, after(e, None)) for e in entries]
-    seen = set(starts)
-    weight: dict[tuple[tuple[str, str | None], tuple[str, str | None]], int] = {}
-    queue = deque(starts)
-    while queue:
-        node = queue.popleft()
-        u, last = node
+    # The (step, silo carried) pairs reached from the entries, numbered as
+    # found (the entries first, one pair each), and the moves between them
+    # with their crossings (0 or 1).
+    pairs: list[Pair] = [(e, after(e, None)) for e in entries]
+    index = {p: i for i, p in enumerate(pairs)}
+    moves: Moves = []
+    while len(moves) < len(pairs):
+        u, last = pairs[len(moves)]
+        out = []
         for v in succ[u]:
             nxt = (v, after(v, last))
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-            weight[node, nxt] = int(roles[v] == "owned" and last is not None and last != key[v])
-    states: nx.DiGraph[tuple[str, str | None]] = nx.DiGraph()
-    states.add_nodes_from(starts)
-    states.add_edges_from(weight)
-    ends = [n for n in states if g.nodes[n[0]]["kind"] == "outcome"]
-    if not ends:
+            j = index.setdefault(nxt, len(pairs))
+            if j == len(pairs):
+                pairs.append(nxt)
+            out.append((j, int(roles[v] == "owned" and last is not None and last != key[v])))
+        moves.append(out)
+    starts = list(range(len(entries)))
+    is_end = [g.nodes[v]["kind"] == "outcome" for v, _ in pairs]
+    if not any(is_end):
         return None, None, None
-    # Exact minimum: 0-1 breadth-first search (a crossing costs 1, any other move 0).
-    dist = dict.fromkeys(starts, 0)
-    queue = deque(starts)
-    while queue:
-        node = queue.popleft()
-        for nxt in states.successors(node):
-            w = weight[node, nxt]
-            if dist[node] + w < dist.get(nxt, dist[node] + w + 1):
-                dist[nxt] = dist[node] + w
-                if w:
-                    queue.append(nxt)
-                else:
-                    queue.appendleft(nxt)
-    # Mean and maximum: dynamic programming over the DAG of loops.
-    dag = nx.condensation(states)
-    comp: dict[tuple[str, str | None], int] = dag.graph["mapping"]
-    inside = dict.fromkeys(dag, 0)
-    between: dict[int, list[tuple[int, int]]] = {c: [] for c in dag}
-    for (a, b), w in weight.items():
-        if comp[a] == comp[b]:
-            inside[comp[a]] += w
+    # Exact minimum over every way, loops gone round any number of times.
+    least = _fewest(moves, starts)
+    lo = min(d for i, d in least.items() if is_end[i])
+
+    # The loops: components of the steps reached; Tarjan numbers them so
+    # that every move between two goes to a lower number.
+    steps = {v: n for n, v in enumerate(dict.fromkeys(v for v, _ in pairs))}
+    step_comp = _components([[steps[v] for v in succ[u]] for u in steps])
+    comp = [step_comp[steps[v]] for v, _ in pairs]
+    members: list[list[int]] = [[] for _ in range(max(step_comp) + 1)]
+    for i, c in enumerate(comp):
+        members[c].append(i)
+    inner: Moves = [[] for _ in pairs]
+    outer: Moves = [[] for _ in pairs]
+    is_entry = [False] * len(pairs)
+    is_exit = list(is_end)
+    for i in starts:
+        is_entry[i] = True
+    for i, out in enumerate(moves):
+        for j, w in out:
+            if comp[i] == comp[j]:
+                inner[i].append((j, w))
+            else:
+                outer[i].append((j, w))
+                is_entry[j] = is_exit[i] = True
+
+    # Inside a loop a route takes the fewest crossings from the pair where
+    # it enters to the pair where it leaves: one search from each entry
+    # pair, or back from each exit pair when those are fewer. The work is
+    # known before any search starts, and checked against the budget.
+    plans: list[tuple[list[int], list[int], list[int]]] = []
+    work = 0
+    for group in reversed(members):
+        ins = [i for i in group if is_entry[i]]
+        outs = [i for i in group if is_exit[i]]
+        size = sum(len(inner[i]) for i in group)
+        if size:
+            work += min(len(ins), len(outs)) * (size + len(group))
+        plans.append((group, ins, outs))
+    if work > MAX_LOOP_WORK:
+        return lo, None, None
+
+    # Per entry pair and then per exit pair: the routes that reach it
+    # (exact, however many), their crossings summed, and the most.
+    count = [0] * len(pairs)
+    total = [0] * len(pairs)
+    most = [0] * len(pairs)
+    for i in starts:
+        count[i] = 1
+    routes = crossings = 0
+    hi = -1
+    for group, ins, outs in plans:
+        for x, (n, t, m) in _through(group, ins, outs, inner, count, total, most).items():
+            for j, w in outer[x]:
+                most[j] = max(most[j], m + w) if count[j] else m + w
+                count[j] += n
+                total[j] += t + w * n
+            if is_end[x]:
+                routes += n
+                crossings += t
+                hi = max(hi, m)
+    # Python divides two ints exactly, then rounds once.
+    return lo, crossings / routes, hi
+
+
+def _through(
+    group: list[int],
+    ins: list[int],
+    outs: list[int],
+    inner: Moves,
+    count: list[int],
+    total: list[int],
+    most: list[int],
+) -> dict[int, list[int]]:
+    """Routes, crossings summed and the most at each exit pair of a component a route reaches.
+
+    Each route goes from an entry pair to an exit pair with the fewest
+    crossings between them; ``count``, ``total`` and ``most`` hold the
+    figures of the routes that reach each entry pair.
+    """
+    live = [e for e in ins if count[e]]
+    out: dict[int, list[int]] = {}
+
+    def add(e: int, x: int, d: int) -> None:
+        n, t, m = count[e], total[e] + d * count[e], most[e] + d
+        if x in out:
+            acc = out[x]
+            acc[0] += n
+            acc[1] += t
+            acc[2] = max(acc[2], m)
         else:
-            between[comp[a]].append((comp[b], w))
-    # Per component: routes reaching it, their crossings summed, and the most.
-    count = dict.fromkeys(dag, 0)
-    total = dict.fromkeys(dag, 0)
-    most = dict.fromkeys(dag, 0)
-    for start in starts:
-        count[comp[start]] += 1
-    for c in nx.topological_sort(dag):
-        total[c] += inside[c] * count[c]
-        most[c] += inside[c]
-        for d, w in between[c]:
-            most[d] = max(most[d], most[c] + w) if count[d] else most[c] + w
-            count[d] += count[c]
-            total[d] += total[c] + w * count[c]
-    # An outcome has no way on, so each is a component of its own.
-    end_comps = {comp[n] for n in ends}
-    n_routes = sum(count[c] for c in end_comps)
-    mean = sum(total[c] for c in end_comps) / n_routes
-    return min(dist[n] for n in ends), mean, max(most[c] for c in end_comps)
+            out[x] = [n, t, m]
+
+    if not any(inner[i] for i in group):
+        # No move inside: routes leave from the pair where they enter.
+        exits = set(outs)
+        for e in live:
+            if e in exits:
+                add(e, e, 0)
+    elif len(live) <= len(outs):
+        for e in live:
+            near = _fewest(inner, [e])
+            for x in outs:
+                if x in near:
+                    add(e, x, near[x])
+    else:
+        back: dict[int, list[tuple[int, int]]] = {i: [] for i in group}
+        for i in group:
+            for j, w in inner[i]:
+                back[j].append((i, w))
+        for x in outs:
+            near = _fewest(back, [x])
+            for e in live:
+                if e in near:
+                    add(e, x, near[e])
+    return out
+
+
+def _fewest(
+    moves: Mapping[int, list[tuple[int, int]]] | Moves, sources: list[int]
+) -> dict[int, int]:
+    """Fewest crossings from ``sources`` to every pair reached: 0-1 breadth-first search."""
+    dist = dict.fromkeys(sources, 0)
+    queue = deque(sources)
+    while queue:
+        i = queue.popleft()
+        d = dist[i]
+        for j, w in moves[i]:
+            if d + w < dist.get(j, d + w + 1):
+                dist[j] = d + w
+                if w:
+                    queue.append(j)
+                else:
+                    queue.appendleft(j)
+    return dist
+
+
+def _components(succ: list[list[int]]) -> list[int]:
+    """Strongly connected components of nodes ``0..n-1``, Tarjan's algorithm without recursion.
+
+    Components are numbered in the order Tarjan closes them, which is
+    reverse topological: an edge between two components goes to the lower
+    number. (``networkx.condensation`` gives the same components, but
+    building its graphs costs most of the time on a large journey.)
+    """
+    n = len(succ)
+    comp = [-1] * n
+    order = [-1] * n
+    low = [0] * n
+    stack: list[int] = []
+    found = closed = 0
+    for root in range(n):
+        if order[root] >= 0:
+            continue
+        order[root] = low[root] = found
+        found += 1
+        stack.append(root)
+        work = [(root, 0)]
+        while work:
+            v, k = work[-1]
+            if k < len(succ[v]):
+                work[-1] = (v, k + 1)
+                w = succ[v][k]
+                if order[w] < 0:
+                    order[w] = low[w] = found
+                    found += 1
+                    stack.append(w)
+                    work.append((w, 0))
+                elif comp[w] < 0:
+                    # Seen and not yet closed: still on the stack, same component.
+                    low[v] = min(low[v], order[w])
+                continue
+            work.pop()
+            if work:
+                u = work[-1][0]
+                low[u] = min(low[u], low[v])
+            if low[v] == order[v]:
+                while True:
+                    w = stack.pop()
+                    comp[w] = closed
+                    if w == v:
+                        break
+                closed += 1
+    return comp
 
 
 def _ping_pongs(key: Mapping[str, str], flow_hops: list[Hop]) -> tuple[PingPong, ...]:
