@@ -77,7 +77,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import networkx as nx
 
-from cxgraph.analyses._ownership import flow_model, require_journey
+from cxgraph.analyses._common import flow_model, require_journey
 from cxgraph.analyses.handoffs import UnownedHandoff, unowned_handoffs
 from cxgraph.analyses.moments import moments_of_truth
 from cxgraph.analyses.silos import silo_boundaries

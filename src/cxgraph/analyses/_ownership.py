@@ -43,8 +43,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import networkx as nx
 
-from cxgraph.analyses.moments import FLOW_KINDS, _label
-from cxgraph.errors import CxgraphError
+from cxgraph.analyses._common import FLOW_KINDS, flow_model, require_journey
+from cxgraph.analyses._common import step_label as _label
 from cxgraph.graph import entry_weights
 from cxgraph.model import Journey
 
@@ -88,14 +88,6 @@ class Hop(NamedTuple):
         """The edges of the chain, in order."""
         chain = (self.source, *self.via, self.target)
         return tuple(pairwise(chain))
-
-
-def require_journey(journey: object, function: str) -> Journey:
-    """Return ``journey`` if it is a Journey, else raise a TypeError naming what arrived."""
-    if not isinstance(journey, Journey):
-        msg = f"{function}() takes a Journey, got {type(journey).__name__}"
-        raise TypeError(msg)
-    return journey
 
 
 def step_roles(g: nx.DiGraph[str]) -> dict[str, Role]:
@@ -189,21 +181,6 @@ def _reach(succ: Mapping[str, list[str]], sources: Iterable[str]) -> set[str]:
                 seen.add(v)
                 stack.append(v)
     return seen
-
-
-def flow_model(journey: Journey) -> MarkovModel | None:
-    """The Markov model when its probabilities are known (basis probability or count), else None.
-
-    A structural analysis must not fail on a journey whose flow the Markov
-    model rejects (a closed loop with no way out): it then reports no flows.
-    """
-    from cxgraph.analyses.absorbing import markov
-
-    try:
-        model = markov(journey)
-    except CxgraphError:
-        return None
-    return model if model.probabilities_known else None
 
 
 def hop_flows(

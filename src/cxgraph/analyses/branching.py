@@ -77,9 +77,8 @@ import networkx as nx
 from attrs import field, frozen
 
 from cxgraph.analyses._base import AnalysisResult, plain
-from cxgraph.analyses._ownership import require_journey
+from cxgraph.analyses._common import customer_flow, require_journey, step_label
 from cxgraph.analyses.absorbing import _weigh
-from cxgraph.analyses.moments import _flow, _label
 from cxgraph.graph import compile_graph, entry_weights
 from cxgraph.model import Journey
 
@@ -164,11 +163,11 @@ class Branches(AnalysisResult[DecisionBranch]):
         question = f", asks {finding.question!r}" if finding.question else ""
         probs = finding.probabilities or (None,) * len(finding.options)
         options = [
-            _label(self.step_names, o) + ("" if p is None else f" {p:.0%}")
+            step_label(self.step_names, o) + ("" if p is None else f" {p:.0%}")
             for o, p in zip(finding.options, probs, strict=True)
         ]
         listed = ", ".join(options) if options else "no options"
-        return f"{_label(self.step_names, finding.decision)}, {who}{question}: {listed}"
+        return f"{step_label(self.step_names, finding.decision)}, {who}{question}: {listed}"
 
     def summary(self) -> str:
         """How many decision points, paths, loops and listed paths."""
@@ -221,7 +220,7 @@ def known_probabilities(graph: nx.DiGraph[str]) -> dict[tuple[str, str], float]:
     >>> known_probabilities(cx.compile_graph(j))
     {('a', 'b'): 0.75, ('a', 'c'): 0.25, ('c', 'd'): 1.0}
     """
-    return _known(graph, _flow(graph))
+    return _known(graph, customer_flow(graph))
 
 
 def _known(graph: nx.DiGraph[str], flow: nx.DiGraph[str]) -> dict[tuple[str, str], float]:
@@ -516,7 +515,7 @@ def branches(
     journey = require_journey(journey, "branches")
     _check_bounds(max_paths, max_length)
     graph = compile_graph(journey)
-    flow = _flow(graph)
+    flow = customer_flow(graph)
     probs = _known(graph, flow)
     weights, _ = entry_weights(journey)
     outcomes = {o.id: o.kind for o in journey.outcomes}

@@ -56,6 +56,7 @@ from typing import ClassVar
 from attrs import field, frozen
 
 from cxgraph.analyses._base import AnalysisResult
+from cxgraph.analyses._common import CUSTOMER_LANES
 from cxgraph.model import LANES, Journey
 
 __all__ = ["GAP_KINDS", "Coverage", "CoverageGap", "coverage"]
@@ -63,10 +64,8 @@ __all__ = ["GAP_KINDS", "Coverage", "CoverageGap", "coverage"]
 #: Gap kinds, in the order a phase lists them.
 GAP_KINDS: tuple[str, ...] = ("engagement", "no_channel", "single_channel")
 
+
 #: The lanes counted by default: those where the customer meets the journey.
-CUSTOMER_LANES: tuple[str, ...] = ("customer", "frontstage")
-
-
 @frozen(kw_only=True)
 class CoverageGap:
     """A gap in a phase: a persona nothing engages, or too few channels.

@@ -83,7 +83,7 @@ from attrs import field, frozen
 
 from cxgraph._eventlog import DEFAULT_ACTIVITY, DEFAULT_CASE, DEFAULT_TIMESTAMP, read_events
 from cxgraph.analyses._base import AnalysisResult
-from cxgraph.analyses.moments import _flow, _label
+from cxgraph.analyses._common import customer_flow, step_label
 from cxgraph.errors import CxgraphError
 from cxgraph.graph import compile_graph, entry_weights
 from cxgraph.model import Journey
@@ -207,7 +207,7 @@ class Conformance(AnalysisResult[Deviation]):
         head = f"Case {finding.case}"
         if finding.kind == "ad_hoc":
             return f"{head}: {finding.step!r} at position {finding.position} is not in the plan"
-        label = _label(self.step_names, finding.step)
+        label = step_label(self.step_names, finding.step)
         at, before = self.context.get((finding.case, finding.position), (None, None))
         if finding.kind == "irregular":
             if before is None:
@@ -217,10 +217,10 @@ class Conformance(AnalysisResult[Deviation]):
                 )
             return (
                 f"{head}: {label} at position {finding.position} cannot follow "
-                f"{_label(self.step_names, before)} in the plan"
+                f"{step_label(self.step_names, before)} in the plan"
             )
         if finding.kind == "missing":
-            where = "" if at is None else f" before {_label(self.step_names, at)}"
+            where = "" if at is None else f" before {step_label(self.step_names, at)}"
             return f"{head}: {label} was skipped{where} (position {finding.position})"
         if finding.step in self.outcome_ids:
             # Only a failure outcome makes a failing finding at an outcome.
@@ -251,7 +251,7 @@ class _Plan:
     def __init__(self, journey: Journey, graph: nx.DiGraph[str]) -> None:
         self.ids: tuple[str, ...] = tuple(s.id for s in journey.steps)
         self.index = {sid: i for i, sid in enumerate(self.ids)}
-        self.flow = _flow(graph)
+        self.flow = customer_flow(graph)
         self.flow.add_node(_START)
         self.entries = [s for s in entry_weights(journey)[0] if s in self.index]
         outcomes = {o.id: o.kind for o in journey.outcomes}

@@ -76,6 +76,7 @@ from typing import ClassVar, Literal
 from attrs import field, frozen
 
 from cxgraph.analyses._base import AnalysisResult
+from cxgraph.analyses._common import CUSTOMER_LANES
 from cxgraph.analyses._ownership import (
     Hop,
     flow_model,
@@ -87,7 +88,6 @@ from cxgraph.analyses._ownership import (
     step_roles,
     via_text,
 )
-from cxgraph.analyses.engagement import CUSTOMER_LANES
 from cxgraph.graph import compile_graph
 from cxgraph.model import Journey
 

@@ -55,12 +55,12 @@ import networkx as nx
 from attrs import field, frozen
 
 from cxgraph.analyses._base import AnalysisResult
-from cxgraph.errors import CxgraphError
+from cxgraph.analyses._common import FLOW_KINDS, customer_flow, markov_or_reason, step_label
 from cxgraph.graph import compile_graph, entry_weights
 from cxgraph.model import DecisionPoint, Journey, Touchpoint
 
 if TYPE_CHECKING:
-    from cxgraph.analyses.absorbing import MarkovModel
+    pass
 
 __all__ = [
     "REASONS",
@@ -81,8 +81,6 @@ SENSITIVE = 0.5
 _TOL = 1e-9
 
 #: Edge kinds the customer follows (triggers move the organisation, not the customer).
-FLOW_KINDS = ("transition", "handoff")
-
 # Cannot collide with a step: ids never contain '<' or '>'.
 _ROOT = "<entries>"
 
@@ -134,7 +132,7 @@ class MomentsOfTruth(AnalysisResult[MomentOfTruth]):
 
     def describe(self, finding: MomentOfTruth) -> str:
         """The step by name, its reasons in plain words and its removal effect."""
-        label = _label(self.step_names, finding.step)
+        label = step_label(self.step_names, finding.step)
         why = "; ".join(_WORDS.get(r, r) for r in finding.reasons)
         effect = (
             ""
@@ -150,19 +148,6 @@ class MomentsOfTruth(AnalysisResult[MomentOfTruth]):
         gates = f"{len(self.gates)} gate{'s' if len(self.gates) != 1 else ''}"
         tail = "with removal effects" if self.probabilities_known else "without removal effects"
         return f"{head}, {gates}, {tail}" + (f" ({self.note})" if self.note else "")
-
-
-def _label(names: Mapping[str, str], step: str) -> str:
-    name = names.get(step)
-    return f"{name!r} ({step})" if name and name != step else repr(step)
-
-
-def _flow(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
-    """The customer flow: every step, and the transitions and hand-offs between them."""
-    flow: nx.DiGraph[str] = nx.DiGraph()
-    flow.add_nodes_from(graph)
-    flow.add_edges_from((u, v) for u, v, d in graph.edges(data=True) if d["kind"] in FLOW_KINDS)
-    return flow
 
 
 def gate_steps(journey: Journey, graph: nx.DiGraph[str] | None = None) -> frozenset[str]:
@@ -191,7 +176,7 @@ def gate_steps(journey: Journey, graph: nx.DiGraph[str] | None = None) -> frozen
     ['a', 'd']
     """
     graph = compile_graph(journey) if graph is None else graph
-    flow = _flow(graph)
+    flow = customer_flow(graph)
     for step in entry_weights(journey)[0]:
         flow.add_edge(_ROOT, step)
     if _ROOT not in flow:
@@ -209,18 +194,6 @@ def gate_steps(journey: Journey, graph: nx.DiGraph[str] | None = None) -> frozen
             node = idom[node]
         common &= doms
     return frozenset(common - set(successes))
-
-
-def _markov(journey: Journey) -> tuple[MarkovModel | None, str]:
-    """The Markov model, or None and why when it cannot be built."""
-    from cxgraph.analyses.absorbing import markov
-
-    try:
-        return markov(journey), ""
-    except CxgraphError as exc:
-        # A structural analysis should not fail on a journey whose flow the
-        # Markov model rejects; it drops the removal effects and says why.
-        return None, f"no removal effects: {exc}"
 
 
 def moments_of_truth(journey: Journey) -> MomentsOfTruth:
@@ -269,7 +242,7 @@ def moments_of_truth(journey: Journey) -> MomentsOfTruth:
         raise TypeError(msg)
     graph = compile_graph(journey)
     gates = gate_steps(journey, graph)
-    model, note = _markov(journey)
+    model, note = markov_or_reason(journey)
     known = model is not None and model.probabilities_known
     effects: Mapping[str, float] = {}
     if model is not None and known:

@@ -105,6 +105,7 @@ import networkx as nx
 from attrs import field, frozen
 
 from cxgraph.analyses._base import AnalysisResult
+from cxgraph.analyses._common import CUSTOMER_LANES, FLOW_KINDS
 from cxgraph.analyses._ownership import (
     Hop,
     Role,
@@ -118,8 +119,6 @@ from cxgraph.analyses._ownership import (
     successors,
     via_text,
 )
-from cxgraph.analyses.engagement import CUSTOMER_LANES
-from cxgraph.analyses.moments import FLOW_KINDS
 from cxgraph.graph import compile_graph, entry_weights
 from cxgraph.model import Journey
 

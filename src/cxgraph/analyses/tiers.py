@@ -60,10 +60,9 @@ from typing import ClassVar
 from attrs import field, frozen
 
 from cxgraph.analyses._base import AnalysisResult
-from cxgraph.analyses._ownership import require_journey
+from cxgraph.analyses._common import FLOW_KINDS, require_journey, step_label
 from cxgraph.analyses.absorbing import markov
 from cxgraph.analyses.branching import known_probabilities
-from cxgraph.analyses.moments import FLOW_KINDS, _label
 from cxgraph.errors import CxgraphError
 from cxgraph.graph import compile_graph, entry_weights, step_owner
 from cxgraph.model import Journey
@@ -149,15 +148,14 @@ class Dimensions(AnalysisResult[DimensionTrack]):
                     where = names.get(e.from_dimension, e.from_dimension)
                 share = "" if e.probability is None else f" {e.probability:.0%}"
                 entries.append(
-                    f"{_label(self.step_names, e.source)} in {where} -> "
-                    f"{_label(self.step_names, e.target)}{share}"
+                    f"{step_label(self.step_names, e.source)} in {where} -> "
+                    f"{step_label(self.step_names, e.target)}{share}"
                 )
             parts.append("entered by " + ", ".join(entries))
         if finding.reach_probability is not None:
             parts.append(f"reached by {finding.reach_probability:.0%} of journeys")
-        head = (
-            f"{_label({finding.dimension: finding.name}, finding.dimension)}, tier {finding.tier}"
-        )
+        name = step_label({finding.dimension: finding.name}, finding.dimension)
+        head = f"{name}, tier {finding.tier}"
         return f"{head}: " + "; ".join(parts)
 
     def summary(self) -> str:

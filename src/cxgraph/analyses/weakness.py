@@ -46,7 +46,7 @@ from typing import ClassVar
 from attrs import field, frozen
 
 from cxgraph.analyses._base import AnalysisResult
-from cxgraph.analyses.moments import FLOW_KINDS, _label, _markov
+from cxgraph.analyses._common import FLOW_KINDS, markov_or_reason, step_label
 from cxgraph.graph import compile_graph
 from cxgraph.model import Journey
 
@@ -94,7 +94,7 @@ class WeakestTouchpoints(AnalysisResult[WeakTouchpoint]):
 
     def describe(self, finding: WeakTouchpoint) -> str:
         """The touchpoint by name, its score and why."""
-        label = _label(self.step_names, finding.step)
+        label = step_label(self.step_names, finding.step)
         return f"{label} scores {finding.score:g}: {', '.join(finding.reasons)}"
 
     def summary(self) -> str:
@@ -156,7 +156,7 @@ def weakest_touchpoints(journey: Journey, *, n: int = 5) -> WeakestTouchpoints:
         msg = f"weakest_touchpoints(n={n!r}): n must be a positive integer (1 or more)"
         raise ValueError(msg)
     graph = compile_graph(journey)
-    model, _ = _markov(journey)
+    model, _ = markov_or_reason(journey)
     # Flows only count when they are known; a uniform guess is no drop-off rate.
     probs = (
         model.transition_probability if model is not None and model.probabilities_known else None
