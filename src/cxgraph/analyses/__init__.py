@@ -11,6 +11,7 @@ from __future__ import annotations
 from cxgraph.analyses._base import AnalysisResult
 from cxgraph.analyses.absorbing import MarkovModel, RemovalEffects, markov
 from cxgraph.analyses.branching import Branches, branches
+from cxgraph.analyses.crediting import Attribution, PathData, attribution, paths
 from cxgraph.analyses.engagement import Coverage, coverage
 from cxgraph.analyses.fitness import Conformance, conformance
 from cxgraph.analyses.handoffs import UnownedHandoffs, unowned_handoffs
@@ -23,17 +24,20 @@ from cxgraph.analyses.weakness import WeakestTouchpoints, weakest_touchpoints
 
 __all__ = [
     "AnalysisResult",
+    "Attribution",
     "Branches",
     "Conformance",
     "Coverage",
     "Dimensions",
     "MarkovModel",
     "MomentsOfTruth",
+    "PathData",
     "RemovalEffects",
     "SiloBoundaries",
     "TouchpointInventory",
     "UnownedHandoffs",
     "WeakestTouchpoints",
+    "attribution",
     "branches",
     "conformance",
     "coverage",
@@ -41,6 +45,7 @@ __all__ = [
     "discover",
     "markov",
     "moments_of_truth",
+    "paths",
     "silo_boundaries",
     "touchpoint_inventory",
     "unowned_handoffs",
