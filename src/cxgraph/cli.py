@@ -461,7 +461,9 @@ def main(
         print(f"cxgraph: error: {exc}", file=err)
         return EXIT_USAGE
     except CxgraphError as exc:
-        print(f"cxgraph: error: {exc}", file=err)
+        # One line per problem, each readable on its own.
+        for line in str(exc).splitlines() or [""]:
+            print(f"cxgraph: error: {line}", file=err)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("cxgraph: interrupted", file=err)
