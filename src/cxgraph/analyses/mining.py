@@ -360,8 +360,14 @@ def numpy_counts(cols: EventColumns, outcomes: Collection[str]) -> LogCounts:
     m = a.shape[0]
     last = np.ones(m, dtype=bool)
     last[:-1] = first[1:]
-    inner = ~last[:-1]
-    pair_codes, pair_n = _count(a[:-1][inner] * k + a[1:][inner], k * k)
+    # Every consecutive pair gets a code; pairs across a case boundary get the
+    # spare code k * k, counted and dropped (cheaper than compressing twice).
+    pairs = a[:-1] * k
+    pairs += a[1:]
+    pairs[last[:-1]] = k * k
+    pair_codes, pair_n = _count(pairs, k * k + 1)
+    if pair_codes.shape[0] and pair_codes[-1] == k * k:
+        pair_codes, pair_n = pair_codes[:-1], pair_n[:-1]
     ends = np.bincount(a[last & ~o], minlength=k)
     starts = np.bincount(a[first], minlength=k)
     act_order = _first_seen(a, order, k, n, cut_events > 0)
@@ -371,14 +377,16 @@ def numpy_counts(cols: EventColumns, outcomes: Collection[str]) -> LogCounts:
     if cols.resource is not None:
         r_all = cols.resource[order]
         valid = r_all >= 0
-        r, ra = r_all[valid], a[valid]
+        # Most logs name a resource on every event: no need to compress then.
+        everyone = bool(valid.all())
+        r, ra = (r_all, a) if everyone else (r_all[valid], a[valid])
         n_res = len(cols.resources)
         codes, counts = _count(ra * n_res + r, k * n_res)
         res_counts = [
             (names[c // n_res], cols.resources[c % n_res], n_)
             for c, n_ in zip(codes.tolist(), counts.tolist(), strict=True)
         ]
-        res_order = _first_seen(r, order[valid], n_res, n, cut_events > 0)
+        res_order = _first_seen(r, order if everyone else order[valid], n_res, n, cut_events > 0)
         resources = tuple(cols.resources[i] for i in res_order)
     return LogCounts(
         activities=tuple(names[i] for i in act_order),
