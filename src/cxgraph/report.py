@@ -241,21 +241,12 @@ class Report:
 
     def _sections(self) -> Iterator[tuple[str, str, list[str]]]:
         """(title, summary, lines) per analysis, in plain words."""
+        from cxgraph._display import findings_of
+
         for name, result in self.results.items():
-            lines_fn = getattr(result, "lines", None)
-            summary_fn = getattr(result, "summary", None)
-            title = getattr(result, "title", name)
-            if callable(lines_fn) and callable(summary_fn):
-                yield str(title), str(summary_fn()), [str(x) for x in lines_fn()]
-            elif callable(getattr(result, "to_records", None)):
-                recs = records_of(result)
-                yield (
-                    name,
-                    f"{len(recs)} records",
-                    [", ".join(f"{k}={v!r}" for k, v in r.items()) for r in recs],
-                )
-            else:
-                yield name, repr(result), []
+            _, summary, lines, _ = findings_of(result, None)
+            # A custom result without a title of its own is known by its analysis name.
+            yield str(getattr(result, "title", None) or name), summary, lines
 
     def __str__(self) -> str:
         head = f"Report on journey {self.journey.id!r} ({self.journey.name})"
