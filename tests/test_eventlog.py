@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxgraph import _eventlog as EL
 from cxgraph.errors import CxgraphError
@@ -332,3 +334,84 @@ class TestTimestamps:
         assert EL.timestamps(pa.array([0.5, 1.0]), "t").tolist() == [0.5, 1.0]
         with pytest.raises(EL.EventLogError, match=r"row 1 has no timestamp"):
             EL.timestamps(pa.array([1, None], type=pa.timestamp("s")), "t")
+
+
+@st.composite
+def case_times(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """Case codes and times with ties; unsorted, in time order, or in (case, time) order."""
+    n = draw(st.integers(0, 30))
+    case = np.array(draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)), dtype=np.int64)
+    time = np.array(draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)), dtype=np.int64)
+    arrangement = draw(st.sampled_from(["rows", "time", "case-time"]))
+    if arrangement == "time":
+        time = np.sort(time)
+    elif arrangement == "case-time":
+        by = np.lexsort((time, case))
+        case, time = case[by], time[by]
+    if draw(st.booleans()):
+        time = time.astype(np.float64) / 2
+    return case, time
+
+
+class TestCaseTimeOrder:
+    """case_time_order(case, time): a stable lexsort by (case, time), found faster."""
+
+    @given(case_times())
+    def test_equals_lexsort(self, drawn: tuple[np.ndarray, np.ndarray]) -> None:
+        """Unsorted, time-ordered and already-sorted logs all give lexsort's positions."""
+        case, time = drawn
+        assert EL.case_time_order(case, time).tolist() == np.lexsort((time, case)).tolist()
+
+    def test_already_sorted_is_identity(self) -> None:
+        """A log in (case, time) order, ties included, keeps every row in place."""
+        order = EL.case_time_order(np.array([0, 0, 0, 1, 2, 2]), np.array([5, 5, 7, 1, 0, 0]))
+        assert order.tolist() == [0, 1, 2, 3, 4, 5]
+
+    def test_time_ordered_log_groups_cases(self) -> None:
+        """A log in time order is grouped by case, rows in place within a case."""
+        order = EL.case_time_order(np.array([0, 1, 0, 2, 1]), np.array([1, 1, 2, 2, 3]))
+        assert order.tolist() == [0, 2, 1, 4, 3]
+
+    @given(case_times())
+    def test_without_counting_sort(self, drawn: tuple[np.ndarray, np.ndarray]) -> None:
+        """Without pandas' counting sort, numpy's stable sort gives the same positions."""
+        case, time = drawn
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(EL, "_counting_sort", lambda: None)
+            assert EL.stable_by_code(case).tolist() == np.argsort(case, kind="stable").tolist()
+            assert EL.case_time_order(case, time).tolist() == np.lexsort((time, case)).tolist()
+
+
+class TestColumnsFromThreads:
+    """columns_from() on a large log encodes the columns in threads, to the same result."""
+
+    ROWS: ClassVar[list[tuple[Any, ...]]] = [
+        ("x", "a", "2024-05-01T10:00:00+02:00", "Ann"),
+        ("y", "b", "2024-05-01T09:00:00Z", None),
+        ("x", "c", "2024-05-01T08:30:00Z", "Bob"),
+    ]
+
+    def read(self, log: pd.DataFrame, threaded: bool) -> EL.EventColumns:
+        """Read the log with threads (every log counts as large) or without."""
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(EL, "THREAD_EVENTS", 1 if threaded else 10**12)
+            mp.setattr(EL.os, "cpu_count", lambda: 2)
+            return EL.read_events(log)
+
+    def test_same_columns(self) -> None:
+        """Codes, labels and times are the same with threads as without."""
+        log = frame(self.ROWS, [*COLS, "org:resource"])
+        a, b = self.read(log, threaded=True), self.read(log, threaded=False)
+        for name in ("case", "cases", "activity", "time", "resource"):
+            assert getattr(a, name).tolist() == getattr(b, name).tolist()
+        assert (a.activities, a.resources) == (b.activities, b.resources)
+
+    @pytest.mark.parametrize("threaded", [True, False], ids=["threads", "serial"])
+    def test_first_problem_wins(self, threaded: bool) -> None:
+        """A missing case id is reported before a bad timestamp, threads or not."""
+        log = frame([("x", "a", "2024-05-01"), (None, "b", "not a time")])
+        with pytest.raises(EL.EventLogError, match=r"case='case:concept:name': 1 event has no"):
+            self.read(log, threaded)
+        log = frame([("x", "a", "2024-05-01"), ("x", "b", "not a time")])
+        with pytest.raises(EL.EventLogError, match=r"cannot read 'not a time' at row 1"):
+            self.read(log, threaded)

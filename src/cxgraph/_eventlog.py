@@ -49,8 +49,10 @@ import os
 import sys
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import cache, partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -86,6 +88,9 @@ CSV_DELIMITERS = (",", ";", "\t", "|")
 XES_ATTRIBUTES = frozenset({"string", "date", "int", "float", "boolean", "id"})
 #: Show a progress bar (on a terminal) when reading an XES file larger than this.
 PROGRESS_BYTES = 50 * 2**20
+#: Encode the columns in threads from this many events (below, starting
+#: threads costs more than it saves).
+THREAD_EVENTS = 100_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 
@@ -353,8 +358,8 @@ class EventColumns:
     def order(self) -> npt.NDArray[np.intp]:
         """Event positions sorted by case, then time; ties keep input order.
 
-        One stable ``np.lexsort`` by (case, time): stable, so events with the
-        same case and time stay in row order.
+        The same positions as a stable ``np.lexsort((time, case))``, found
+        faster by :func:`case_time_order`.
 
         Examples
         --------
@@ -365,7 +370,73 @@ class EventColumns:
         >>> cols.order().tolist()
         [0, 2, 1]
         """
-        return np.lexsort((self.time, self.case))
+        return case_time_order(self.case, self.time)
+
+
+def case_time_order(case: npt.NDArray[np.int64], time: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """Positions sorted by case code, then time; ties keep input order.
+
+    Equal to a stable ``np.lexsort((time, case))`` for case codes >= 0, but
+    cheaper on the logs one meets: a log already in (case, time) order is
+    returned as is (a stable sort of sorted rows moves nothing); a log in
+    time order (as systems write them) needs only a stable sort by case; any
+    other is sorted stably by time, then stably by case. Sorting by case is a
+    counting sort (case codes are dense), ten times faster than a comparison
+    sort on millions of events.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> case_time_order(np.array([0, 1, 0, 1]), np.array([3, 1, 2, 1])).tolist()
+    [2, 0, 1, 3]
+    >>> case_time_order(np.array([0, 0, 1]), np.array([1, 1, 0])).tolist()
+    [0, 1, 2]
+    """
+    n = int(case.shape[0])
+    if n < 2:
+        return np.arange(n, dtype=np.intp)
+    later = time[1:] >= time[:-1]
+    if bool(later.all()):
+        return stable_by_code(case)
+    step = case[1:] - case[:-1]
+    if bool((step >= 0).all()) and bool((later | (step > 0)).all()):
+        return np.arange(n, dtype=np.intp)
+    by_time = np.argsort(time, kind="stable")
+    return by_time[stable_by_code(case[by_time])]
+
+
+def stable_by_code(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+    """Positions sorted stably by codes >= 0: a counting sort when pandas has one.
+
+    pandas' ``groupsort_indexer`` (what its groupby uses) is O(n + codes);
+    without it, numpy's stable sort gives the same positions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> stable_by_code(np.array([2, 0, 2, 1, 0])).tolist()
+    [1, 4, 3, 0, 2]
+    """
+    n = int(codes.shape[0])
+    counting_sort = _counting_sort()
+    if n and counting_sort is not None:
+        try:
+            indexer, _ = counting_sort(codes.astype(np.intp, copy=False), int(codes.max()) + 1)
+        except (TypeError, ValueError):  # pragma: no cover - pandas changed its private API
+            pass
+        else:
+            return np.asarray(indexer, dtype=np.intp)
+    return np.argsort(codes, kind="stable")
+
+
+@cache
+def _counting_sort() -> Any:
+    """pandas' counting sort, or None (looked up once, on first use: pandas is optional)."""
+    try:
+        from pandas._libs.algos import groupsort_indexer
+    except ImportError:  # pragma: no cover - without pandas, or pandas moved it
+        return None
+    return groupsort_indexer
 
 
 def read_events(
@@ -532,20 +603,61 @@ def columns_from(
     resource: str | None,
     source: str,
 ) -> EventColumns:
-    """Encode the columns of a table (arrow arrays, pandas Series or numpy arrays)."""
-    case_codes, case_labels = factorize(table[case])
+    """Encode the columns of a table (arrow arrays, pandas Series or numpy arrays).
+
+    On a large log the columns are encoded in threads at once (arrow's and
+    pandas' encoders and arrow's timestamp parser release the GIL); results
+    are taken in the same order as one after another, so the first problem
+    found is the same error either way.
+    """
+
+    def codes(column: str) -> Any:
+        return factorize(table[column])
+
+    jobs: dict[str, Callable[[], Any]] = {
+        "case": partial(codes, case),
+        "time": partial(timestamps, table[timestamp], timestamp),
+        "activity": partial(codes, activity),
+    }
+    if resource is not None:
+        jobs["resource"] = partial(codes, resource)
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers < 2 or _length(table[case]) < THREAD_EVENTS:
+        return _encode(jobs, case=case, activity=activity, source=source)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return _encode(
+            {name: f.result for name, f in futures.items()},
+            case=case,
+            activity=activity,
+            source=source,
+        )
+
+
+def _length(values: Any) -> int:
+    try:
+        return len(values)
+    except TypeError:  # pragma: no cover - every column kind read has a length
+        return 0
+
+
+def _encode(
+    results: Mapping[str, Callable[[], Any]], *, case: str, activity: str, source: str
+) -> EventColumns:
+    """Check and assemble encoded columns, in the order the checks have always run."""
+    case_codes, case_labels = results["case"]()
     n = int(case_codes.shape[0])
     if n == 0:
         raise empty_error(source)
     _check_nulls(case_codes, "case", case)
-    act_codes, act_labels = factorize(table[activity])
+    act_codes, act_labels = results["activity"]()
     _check_nulls(act_codes, "activity", activity)
     act_codes, activities = as_text(act_codes, act_labels)
-    time = timestamps(table[timestamp], timestamp)
+    time = results["time"]()
     res_codes = None
     resources: tuple[str, ...] = ()
-    if resource is not None:
-        res_codes, res_labels = factorize(table[resource])
+    if "resource" in results:
+        res_codes, res_labels = results["resource"]()
         res_codes, resources = as_text(res_codes, res_labels)
     return EventColumns(
         case=case_codes,

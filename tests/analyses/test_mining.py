@@ -12,12 +12,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxgraph as cx
+from cxgraph import _eventlog as EL
 from cxgraph.analyses.mining import discover, slug, unique_ids
 from cxgraph.cli import main
 
@@ -645,6 +647,27 @@ class TestDiscoverProperties:
             a = discover(frame, outcomes=outcomes)
             b = discover(frame, outcomes=outcomes, engine="duckdb")
         assert same_journey(a, b)
+
+    @given(event_logs(), st.sampled_from([None, "Pay"]), st.sampled_from(["case-time", "time"]))
+    def test_sorted_logs_equal_lexsort(
+        self,
+        drawn: tuple[list[tuple[str, str, int]], list[str | None]],
+        outcome: str | None,
+        arrangement: str,
+    ) -> None:
+        """Logs already in (case, time) or time order give the journey a plain lexsort gives."""
+        rows, resources = drawn
+        key = (lambda i: (rows[i][0], rows[i][2])) if arrangement == "case-time" else None
+        by = sorted(range(len(rows)), key=key or (lambda i: rows[i][2]))
+        frame = frame_of([rows[i] for i in by], [resources[i] for i in by])
+        outcomes = {outcome: "failure"} if outcome else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", cx.CxgraphWarning)
+            fast = discover(frame, outcomes=outcomes)
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(EL.EventColumns, "order", lambda c: np.lexsort((c.time, c.case)))
+                plain = discover(frame, outcomes=outcomes)
+        assert same_journey(fast, plain)
 
     @pytest.mark.parametrize("path", [CSV, XES, XES_GZ], ids=["csv", "xes", "xes.gz"])
     def test_duckdb_on_files(self, path: Path) -> None:

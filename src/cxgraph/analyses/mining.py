@@ -48,7 +48,7 @@ the line and column. A case of a single event is an entry that flows
 straight to its end.
 
 Engines, all giving identical journeys: ``numpy`` (default; in memory,
-vectorised: one stable ``lexsort`` by case and time, pairs counted with
+vectorised: a stable sort by case and time, pairs counted with
 ``np.bincount``), ``duckdb`` (SQL window functions straight on a CSV or
 Parquet file or a registered frame, out of core; needs ``cxgraph[duckdb]``)
 and ``spark`` (the same query in Spark SQL, for logs that outgrow one
@@ -327,8 +327,8 @@ def _check_owners(owners: Any, resource: str | None) -> dict[str, str] | None:
 def numpy_counts(cols: EventColumns, outcomes: Collection[str]) -> LogCounts:
     """Count the flows of a log in memory, vectorised (no loop over events).
 
-    One stable ``lexsort`` by (case, time) orders the events (ties keep row
-    order); a case starts where the case code changes; directly-follows pairs
+    :meth:`EventColumns.order` sorts the events by (case, time) (ties keep
+    row order); a case starts after the events of the case codes before it; directly-follows pairs
     are encoded as ``source * K + target`` and counted with ``np.bincount``.
     Cutting cases at their first outcome is a cumulative sum of outcome
     events, taken relative to each case's start.
@@ -338,11 +338,13 @@ def numpy_counts(cols: EventColumns, outcomes: Collection[str]) -> LogCounts:
     n, k = len(cols), len(cols.activities)
     order = cols.order()
     a = cols.activity[order]
-    c = cols.case[order]
-    first = np.ones(n, dtype=bool)
-    np.not_equal(c[1:], c[:-1], out=first[1:])
-    del c
-    n_cases = int(first.sum())
+    # The order groups cases by code, so each case starts after the events of
+    # the codes before it: counting them is cheaper than gathering the codes.
+    per_case = np.bincount(cols.case)
+    per_case = per_case[per_case > 0]
+    n_cases = int(per_case.shape[0])
+    first = np.zeros(n, dtype=bool)
+    first[np.cumsum(per_case) - per_case] = True
     is_out = np.zeros(k, dtype=bool)
     is_out[[i for i, name in enumerate(cols.activities) if name in outcomes]] = True
     o = is_out[a]
@@ -375,18 +377,24 @@ def numpy_counts(cols: EventColumns, outcomes: Collection[str]) -> LogCounts:
     resources: tuple[str, ...] | None = None
     res_counts: list[tuple[str, str, int]] = []
     if cols.resource is not None:
-        r_all = cols.resource[order]
+        # Counts per (activity, resource) do not depend on the order, so
+        # unless events were cut they come from the columns as read, ungathered.
+        cut = cut_events > 0
+        r_all, a_all = (cols.resource[order], a) if cut else (cols.resource, cols.activity)
         valid = r_all >= 0
         # Most logs name a resource on every event: no need to compress then.
         everyone = bool(valid.all())
-        r, ra = (r_all, a) if everyone else (r_all[valid], a[valid])
+        r, ra = (r_all, a_all) if everyone else (r_all[valid], a_all[valid])
         n_res = len(cols.resources)
-        codes, counts = _count(ra * n_res + r, k * n_res)
+        keys = ra * n_res
+        keys += r  # in place: one temporary the size of the log, not two
+        codes, counts = _count(keys, k * n_res)
         res_counts = [
             (names[c // n_res], cols.resources[c % n_res], n_)
             for c, n_ in zip(codes.tolist(), counts.tolist(), strict=True)
         ]
-        res_order = _first_seen(r, order if everyone else order[valid], n_res, n, cut_events > 0)
+        rows = (order if everyone else order[valid]) if cut else order
+        res_order = _first_seen(r, rows, n_res, n, cut)
         resources = tuple(cols.resources[i] for i in res_order)
     return LogCounts(
         activities=tuple(names[i] for i in act_order),
