@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-settings.register_profile("ci", max_examples=30, deadline=None)
+# The quick profile writes no example database, so a test run leaves nothing behind.
+settings.register_profile("ci", max_examples=30, deadline=None, database=None)
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
