@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from attrs import frozen
+from tests._html_check import assert_balanced
 
 import cxgraph as cx
 from cxgraph._display import REPORT_SHOW, safe_html, safe_text
@@ -58,45 +58,7 @@ def assert_safe(text: str) -> None:
     assert "<script" not in text.lower()
     assert "<style" not in text.lower()
     assert "</td><!--" not in text
-    assert_balanced(text)
-
-
-VOID = {"meta", "br", "hr", "img", "input", "link", "col", "wbr", "source", "path", "use"}
-
-
-class _Balance(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-        self.attributes: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.attributes.update(name for name, _ in attrs)
-        if tag not in VOID:
-            self.stack.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        pass
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in VOID:
-            return
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes {self.stack[-1:]!r}")
-            return
-        self.stack.pop()
-
-
-def assert_balanced(text: str) -> None:
-    """Every tag closed in order (a broken escape would show up here)."""
-    parser = _Balance()
-    parser.feed(text)
-    parser.close()
-    assert parser.errors == []
-    assert parser.stack == []
-    # Only inline styles: a quote inside a style value would spill out as other attributes.
-    assert parser.attributes <= {"style"}
+    assert_balanced(text, only_style=True)
 
 
 @frozen(kw_only=True, repr=False)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 import io
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from attrs import frozen
+from tests._html_check import assert_balanced
 
 import cxgraph as cx
 from cxgraph import _html
@@ -69,39 +69,6 @@ def hostile_journey() -> cx.Journey:
             cx.Transition(source="b", target="ok"),
         ),
     )
-
-
-class _Balance(HTMLParser):
-    VOID: ClassVar[set[str]] = {"meta", "br", "hr", "img", "input", "link", "col", "wbr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        pass
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.VOID:
-            return
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes {self.stack[-1:]!r}")
-            return
-        self.stack.pop()
-
-
-def assert_balanced(text: str) -> None:
-    """Every tag closed in order (a broken escape would show up here)."""
-    parser = _Balance()
-    parser.feed(text)
-    parser.close()
-    assert parser.errors == []
-    assert parser.stack == []
 
 
 @pytest.fixture(scope="module")
