@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import pytest
 from attrs import frozen
-from tests._html_check import assert_balanced
+from tests._html_check import HOSTILE, assert_balanced, hostile_journey
 
 import cxgraph as cx
 from cxgraph import _html
@@ -34,41 +34,6 @@ FAKE_SVG = (
     '<text style="fill: #2c5282">KIND</text></g>\n'
     "</svg>\n"
 )
-
-
-HOSTILE = "<script>alert('x')</script> & \"Tom's\" 🍕 </td><!--"
-
-
-def hostile_journey() -> cx.Journey:
-    """A journey whose every name is hostile HTML."""
-    return cx.Journey(
-        id="hostile",
-        name=HOSTILE,
-        version=HOSTILE,
-        description=HOSTILE,
-        personas=(cx.Persona(id="p", name=HOSTILE),),
-        phases=(cx.Phase(id="ph", name=HOSTILE),),
-        owners=(
-            cx.Owner(id="o", name=HOSTILE, kind="team"),
-            cx.Owner(id="o2", name="2 " + HOSTILE, kind="team"),
-        ),
-        channels=(cx.Channel(id="c", name=HOSTILE, kind="digital"),),
-        touchpoints=(
-            cx.Touchpoint(id="a", name=HOSTILE, phase="ph", owner="o", channel="c", emotion=-3),
-            cx.Touchpoint(id="b", name="B " + HOSTILE, owner="o2", channel="c", emotion=2),
-        ),
-        decision_points=(cx.DecisionPoint(id="d", name=HOSTILE, decided_by="customer"),),
-        outcomes=(
-            cx.Outcome(id="ok", name=HOSTILE, kind="success"),
-            cx.Outcome(id="no", name="No " + HOSTILE, kind="exit"),
-        ),
-        transitions=(
-            cx.Transition(source="a", target="d"),
-            cx.Transition(source="d", target="b", probability=0.5),
-            cx.Transition(source="d", target="no", probability=0.5),
-            cx.Transition(source="b", target="ok"),
-        ),
-    )
 
 
 @pytest.fixture(scope="module")
