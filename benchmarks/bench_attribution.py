@@ -11,7 +11,7 @@ touches, then times, side by side in one process on the same pandas frame:
 
 * cxgraph: ``paths(frame)`` then ``attribution(data, model="markov")``, which
   builds the first-order chain as a Journey and solves it exactly
-  (:func:`cxgraph.analyses.absorbing.markov`: one sparse factorisation, all
+  (:func:`cxgraph.analyses.markov.markov`: one sparse factorisation, all
   removal effects from it);
 * ChannelAttribution's ``markov_model`` (first order, ``out_more=True`` for
   its removal effects, one core): it estimates conversion with and without
@@ -40,7 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxgraph.analyses.crediting import attribution, paths
+from cxgraph.attribution.models import attribution
+from cxgraph.attribution.paths import paths
 
 KINDS = (
     "Paid search",

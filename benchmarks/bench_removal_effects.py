@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 import cxgraph as cx
-from cxgraph.analyses.absorbing import markov
+from cxgraph.analyses.markov import markov
 
 
 def generate(n: int, *, seed: int = 0, loop_rate: float = 0.1) -> cx.Journey:

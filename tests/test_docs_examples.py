@@ -40,7 +40,7 @@ import pytest
 import cxgraph
 import cxgraph as cx
 from cxgraph import cli
-from cxgraph.report import BUILTIN_NAMES, registered_analyses, unregister_analysis
+from cxgraph.report.registry import BUILTIN_NAMES, registered_analyses, unregister_analysis
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

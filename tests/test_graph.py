@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 
 import cxgraph as cx
-from cxgraph.graph import entry_weights, owner_silos, step_owner
+from cxgraph.graph import entry_weights, step_owner
+from cxgraph.model.owners import owner_silos
 from strategies import journeys
 
 

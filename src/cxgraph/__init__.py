@@ -16,42 +16,26 @@ Examples
 from __future__ import annotations
 
 from cxgraph import plot
-from cxgraph._lint import lint
-from cxgraph._validate import validate
 from cxgraph._version import __version__
-from cxgraph.analyses import (
-    AnalysisResult,
-    Attribution,
-    Branches,
-    Conformance,
-    Coverage,
-    Dimensions,
-    MarkovModel,
-    MomentsOfTruth,
-    PathData,
-    RemovalEffects,
-    SiloBoundaries,
-    TouchpointInventory,
-    UnownedHandoffs,
-    WeakestTouchpoints,
-    attribution,
-    branches,
-    conformance,
-    coverage,
-    dimensions,
-    discover,
-    markov,
-    moments_of_truth,
-    paths,
-    silo_boundaries,
-    touchpoint_inventory,
-    unowned_handoffs,
-    weakest_touchpoints,
-)
+from cxgraph.analyses.branches import Branches, branches
+from cxgraph.analyses.coverage import Coverage, coverage
+from cxgraph.analyses.dimensions import Dimensions, dimensions
+from cxgraph.analyses.handoffs import UnownedHandoffs, unowned_handoffs
+from cxgraph.analyses.inventory import TouchpointInventory, touchpoint_inventory
+from cxgraph.analyses.lint import lint
+from cxgraph.analyses.markov import markov
+from cxgraph.analyses.markov_model import MarkovModel, RemovalEffects
+from cxgraph.analyses.moments import MomentsOfTruth, moments_of_truth
+from cxgraph.analyses.results import AnalysisResult
+from cxgraph.analyses.silos import SiloBoundaries, silo_boundaries
+from cxgraph.analyses.weakest import WeakestTouchpoints, weakest_touchpoints
+from cxgraph.attribution.models import Attribution, attribution
+from cxgraph.attribution.paths import PathData, paths
 from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError, Problem
 from cxgraph.graph import compile_graph, from_graph
-from cxgraph.io import UnsupportedFormatError, dump, dumps, load, loads, schema, to_dict
-from cxgraph.model import (
+from cxgraph.mining.conformance import Conformance, conformance
+from cxgraph.mining.discovery import discover
+from cxgraph.model.classes import (
     Channel,
     DecisionPoint,
     Dimension,
@@ -68,13 +52,12 @@ from cxgraph.model import (
     Transition,
     Trigger,
 )
-from cxgraph.report import (
-    Report,
-    analyze,
-    register_analysis,
-    registered_analyses,
-    unregister_analysis,
-)
+from cxgraph.model.validation import validate
+from cxgraph.readwrite.converter import to_dict
+from cxgraph.readwrite.files import UnsupportedFormatError, dump, dumps, load, loads
+from cxgraph.readwrite.schema import schema
+from cxgraph.report.registry import register_analysis, registered_analyses, unregister_analysis
+from cxgraph.report.report import Report, analyze
 
 __all__ = [
     "AnalysisResult",

@@ -20,9 +20,9 @@ from typing import NoReturn, TextIO
 
 from cxgraph._version import __version__
 from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError
-from cxgraph.graph import owner_silos
-from cxgraph.io import UnsupportedFormatError
-from cxgraph.model import Journey
+from cxgraph.model.classes import Journey
+from cxgraph.model.owners import owner_silos
+from cxgraph.readwrite.files import UnsupportedFormatError
 
 __all__ = ["main"]
 
@@ -89,7 +89,7 @@ def summary(journey: Journey) -> str:
 
 
 def _load(path: str) -> Journey:
-    from cxgraph.io import load
+    from cxgraph.readwrite.files import load
 
     return load(path)
 
@@ -101,7 +101,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cxgraph._lint import lint
+    from cxgraph.analyses.lint import lint
 
     journey = _load(args.file)
     problems = lint(journey)
@@ -116,7 +116,8 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cxgraph.report import analyze, registered_analyses
+    from cxgraph.report.registry import registered_analyses
+    from cxgraph.report.report import analyze
 
     only = args.only or None
     if only is not None:
@@ -140,7 +141,7 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(str(report))
     if args.strict:
-        from cxgraph._lint import lint
+        from cxgraph.analyses.lint import lint
 
         unowned = "unowned_handoffs" in report.names and len(report["unowned_handoffs"]) > 0
         if unowned or lint(journey):
@@ -149,16 +150,16 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cxgraph.io import schema
+    from cxgraph.readwrite.schema import schema
 
     print(json.dumps(schema(), indent=2, ensure_ascii=False), file=out)
     return EXIT_OK
 
 
 def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cxgraph.analyses.mining import discover
-    from cxgraph.io import dump, format_for
-    from cxgraph.model import OUTCOME_KINDS
+    from cxgraph.mining.discovery import discover
+    from cxgraph.model.classes import OUTCOME_KINDS
+    from cxgraph.readwrite.files import dump, format_for
 
     outcomes: dict[str, str] = {}
     for item in args.outcome or ():
@@ -213,8 +214,9 @@ def _writable(command: str, output: str, suffixes: tuple[str, ...], what: str) -
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cxgraph.io import write_atomic
-    from cxgraph.report import analyze, registered_analyses
+    from cxgraph.readwrite.files import write_atomic
+    from cxgraph.report.registry import registered_analyses
+    from cxgraph.report.report import analyze
 
     only = args.only or None
     unknown = [n for n in only or () if n not in registered_analyses()]
@@ -242,7 +244,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cxgraph._html import PLOT_KINDS, plot_svg
+    from cxgraph.report.page import PLOT_KINDS, plot_svg
 
     _writable("render", args.output, (".svg", ".png"), "the picture format")
     journey = _load(args.file)
@@ -250,7 +252,7 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     title = PLOT_KINDS[args.kind][1]
     try:
         if path.suffix.lower() == ".svg":
-            from cxgraph.io import write_atomic
+            from cxgraph.readwrite.files import write_atomic
 
             write_atomic(path, plot_svg(journey, args.kind))
         else:
@@ -269,8 +271,8 @@ def _save_png(journey: Journey, kind: str, path: Path) -> None:
     import tempfile
 
     from cxgraph import plot
-    from cxgraph._html import PLOT_KINDS
-    from cxgraph.io import _file_mode
+    from cxgraph.readwrite.files import _file_mode
+    from cxgraph.report.page import PLOT_KINDS
 
     ax = getattr(plot, PLOT_KINDS[kind][0])(journey)
     mode = _file_mode(path)
@@ -361,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_discover)
 
-    from cxgraph._html import PLOT_KINDS
+    from cxgraph.report.page import PLOT_KINDS
 
     p = sub.add_parser(
         "report", help="write one self-contained HTML page: summary, plots, every analysis"

@@ -37,10 +37,10 @@ from typing import Any, cast
 import attrs
 import networkx as nx
 
-from cxgraph._cache import cached
+from cxgraph._util.cache import cached
 from cxgraph._version import __version__
 from cxgraph.errors import CxgraphError
-from cxgraph.model import (
+from cxgraph.model.classes import (
     DecisionPoint,
     Handoff,
     Journey,
@@ -50,6 +50,7 @@ from cxgraph.model import (
     Transition,
     Trigger,
 )
+from cxgraph.model.owners import owner_silos
 
 __all__ = ["compile_graph", "entry_weights", "from_graph", "owner_silos", "step_owner"]
 
@@ -75,33 +76,6 @@ GRAPH_FIELDS = (
     "extensions",
 )
 _PROVENANCE = ("journey", "version", "state", "cxgraph_version")
-
-
-def owner_silos(journey: Journey) -> dict[str, str]:
-    """Map each owner id to its silo: the root of its ``parent`` chain.
-
-    Examples
-    --------
-    >>> import cxgraph as cx
-    >>> j = cx.Journey(id="j", name="J", owners=[
-    ...     cx.Owner(id="svc", name="Service", kind="department"),
-    ...     cx.Owner(id="t1", name="Tier 1", kind="team", parent="svc"),
-    ...     cx.Owner(id="ana", name="Ana", kind="role", parent="t1")])
-    >>> owner_silos(j)
-    {'svc': 'svc', 't1': 'svc', 'ana': 'svc'}
-    """
-    parents = {o.id: o.parent for o in journey.owners}
-    out: dict[str, str] = {}
-    for oid in parents:
-        chain = [oid]
-        cur = oid
-        while parents.get(cur) is not None and cur not in out:
-            cur = parents[cur]  # type: ignore[assignment]
-            chain.append(cur)
-        root = out.get(cur, cur)
-        for c in chain:
-            out[c] = root
-    return out
 
 
 def step_owner(step: Step) -> str | None:

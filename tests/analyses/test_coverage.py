@@ -1,4 +1,4 @@
-"""Tests for coverage (cxgraph.analyses.engagement): persona and channel gaps per phase."""
+"""Tests for coverage (cxgraph.analyses.coverage): persona and channel gaps per phase."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import cxgraph as cx
-from cxgraph.analyses.engagement import Coverage, CoverageGap, coverage
+from cxgraph.analyses.coverage import Coverage, CoverageGap, coverage
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -36,17 +36,14 @@ import pytest
 import yaml
 
 import cxgraph as cx
-from cxgraph.analyses import (
-    branches,
-    coverage,
-    dimensions,
-    moments_of_truth,
-    silo_boundaries,
-    touchpoint_inventory,
-    unowned_handoffs,
-    weakest_touchpoints,
-)
-from cxgraph.analyses.silos import PingPong
+from cxgraph.analyses.branches import branches
+from cxgraph.analyses.coverage import coverage
+from cxgraph.analyses.dimensions import dimensions
+from cxgraph.analyses.handoffs import unowned_handoffs
+from cxgraph.analyses.inventory import touchpoint_inventory
+from cxgraph.analyses.moments import moments_of_truth
+from cxgraph.analyses.silos import PingPong, silo_boundaries
+from cxgraph.analyses.weakest import weakest_touchpoints
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = ("restaurant", "b2b_software", "vending", "vending_future")

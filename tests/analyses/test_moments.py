@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxgraph as cx
-from cxgraph.analyses.absorbing import markov
+from cxgraph.analyses.markov import markov
 from cxgraph.analyses.moments import MomentOfTruth, MomentsOfTruth, gate_steps, moments_of_truth
 from cxgraph.graph import entry_weights
 from strategies import journeys, loop_journeys, probabilistic_journeys

@@ -13,10 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxgraph as cx
-from cxgraph._cache import shared_cache
+from cxgraph._util.cache import shared_cache
 from cxgraph.analyses import silos
 from cxgraph.analyses.silos import PingPong, SiloBoundaries, SiloCrossing, silo_boundaries
-from cxgraph.graph import entry_weights, owner_silos
+from cxgraph.graph import entry_weights
+from cxgraph.model.owners import owner_silos
 from strategies import dag_journeys, journeys, loop_journeys, probabilistic_journeys
 
 from ._ownership_helpers import cd, ed, journey, out, tp

@@ -43,13 +43,13 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import networkx as nx
 
-from cxgraph.analyses._common import FLOW_KINDS, flow_model, require_journey
-from cxgraph.analyses._common import step_label as _label
+from cxgraph.analyses.flow import FLOW_KINDS, flow_model, require_journey
+from cxgraph.analyses.flow import step_label as _label
 from cxgraph.graph import entry_weights
-from cxgraph.model import Journey
+from cxgraph.model.classes import Journey
 
 if TYPE_CHECKING:
-    from cxgraph.analyses.absorbing import MarkovModel
+    from cxgraph.analyses.markov_model import MarkovModel
 
 __all__ = [
     "ALL_KINDS",

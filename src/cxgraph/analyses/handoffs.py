@@ -75,21 +75,19 @@ from typing import ClassVar, Literal
 
 from attrs import field, frozen
 
-from cxgraph.analyses._base import AnalysisResult
-from cxgraph.analyses._common import CUSTOMER_LANES
 from cxgraph.analyses._ownership import (
     Hop,
-    flow_model,
     hop_flows,
     label,
     names_of,
     ownership_hops,
-    require_journey,
     step_roles,
     via_text,
 )
+from cxgraph.analyses.flow import CUSTOMER_LANES, flow_model, require_journey
+from cxgraph.analyses.results import AnalysisResult
 from cxgraph.graph import compile_graph
-from cxgraph.model import Journey
+from cxgraph.model.classes import Journey
 
 __all__ = ["REASONS", "UnownedHandoff", "UnownedHandoffs", "unowned_handoffs"]
 

@@ -28,9 +28,9 @@ from typing import ClassVar
 
 from attrs import field, frozen
 
-from cxgraph.analyses._base import AnalysisResult
+from cxgraph.analyses.results import AnalysisResult
 from cxgraph.graph import compile_graph
-from cxgraph.model import Journey
+from cxgraph.model.classes import Journey
 
 __all__ = ["InventoryItem", "TouchpointInventory", "touchpoint_inventory"]
 

@@ -15,7 +15,7 @@ of reasons:
     outcome.
 ``sensitive``
     Taking the step out would cost at least half of the conversions: its
-    exact removal effect (see :func:`cxgraph.analyses.absorbing.markov`) is at
+    exact removal effect (see :func:`cxgraph.analyses.markov.markov`) is at
     least 0.5. Only when probabilities are known (basis ``probability`` or
     ``count``).
 ``emotional_low``
@@ -49,18 +49,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import networkx as nx
 from attrs import field, frozen
 
-from cxgraph.analyses._base import AnalysisResult
-from cxgraph.analyses._common import FLOW_KINDS, customer_flow, markov_or_reason, step_label
+from cxgraph.analyses.flow import FLOW_KINDS, customer_flow, markov_or_reason, step_label
+from cxgraph.analyses.results import AnalysisResult
 from cxgraph.graph import compile_graph, entry_weights
-from cxgraph.model import DecisionPoint, Journey, Touchpoint
-
-if TYPE_CHECKING:
-    pass
+from cxgraph.model.classes import DecisionPoint, Journey, Touchpoint
 
 __all__ = [
     "REASONS",

@@ -33,7 +33,7 @@ Besides the crossings (the findings):
     silos appears twice; after a touchpoint without owner there is none),
     which makes a crossing a property of a move between pairs. A customer
     can go round a loop any number of times, so, as for
-    :func:`~cxgraph.analyses.branching.branches`, a loop (a strongly
+    :func:`~cxgraph.analyses.branches.branches`, a loop (a strongly
     connected component of the steps) counts once and never unrolls. A route
     is a path through the components from an entry to an outcome, together
     with the pair where it enters each component (the entry, or the target
@@ -104,23 +104,21 @@ from typing import ClassVar, TypeVar
 import networkx as nx
 from attrs import field, frozen
 
-from cxgraph.analyses._base import AnalysisResult
-from cxgraph.analyses._common import CUSTOMER_LANES, FLOW_KINDS
 from cxgraph.analyses._ownership import (
     Hop,
     Role,
-    flow_model,
     hop_flows,
     label,
     names_of,
     ownership_hops,
-    require_journey,
     step_roles,
     successors,
     via_text,
 )
+from cxgraph.analyses.flow import CUSTOMER_LANES, FLOW_KINDS, flow_model, require_journey
+from cxgraph.analyses.results import AnalysisResult
 from cxgraph.graph import compile_graph, entry_weights
-from cxgraph.model import Journey
+from cxgraph.model.classes import Journey
 
 __all__ = [
     "LEVELS",

@@ -1,0 +1,247 @@
+"""The solved absorbing chain: sparse LU factorisations, the fundamental matrix's
+diagonal, and removal effects in batches.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cxgraph._util.text import choices_text
+from cxgraph.errors import CxgraphError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from cxgraph.analyses.markov_model import RemovalEffects
+
+    FloatArray = npt.NDArray[np.float64]
+    IntArray = npt.NDArray[np.intp]
+
+
+# Loops up to this size are inverted together, batched by size, in one numpy call
+# each: a discovered journey can hold thousands of two- and three-step loops.
+_BATCH = 64
+# Above this size a loop is inverted through sparse LU (solving for the
+# identity's columns, a few at a time: SuperLU slows down sharply with many
+# right-hand sides at once), unless the factors fill in past this share of a
+# dense matrix, where a dense inverse is faster.
+_DENSE = 300
+_BLOCK = 16
+_FILL = 0.1
+# A set of at most this many steps is taken out by a low-rank (Woodbury) update
+# of the factorisation already made; a larger one is factorised afresh.
+_LOW_RANK = 32
+
+
+# -- the solved chain --------------------------------------------------------------
+
+
+class _Chain:
+    """The factorised chain behind a model, kept so that later questions are cheap.
+
+    Indices: every step has a global index (journey order); reachable
+    touchpoints and decisions are the transient states (``transient`` holds
+    their global indices, ``pos`` maps back, -1 elsewhere); outcomes have
+    their own index (``opos``).
+    """
+
+    def __init__(
+        self,
+        *,
+        index: dict[str, int],
+        pos: IntArray,
+        opos: IntArray,
+        Q: Any,
+        R: Any,
+        success: npt.NDArray[np.bool_],
+        alpha_t: FloatArray,
+        alpha_o: FloatArray,
+        v: FloatArray,
+        outcome_kind: dict[str, str],
+        groups: dict[str, dict[str, tuple[int, ...]]],
+        group_names: dict[str, dict[str, str]],
+        has_entries: bool,
+    ) -> None:
+        self.index = index
+        self.pos = pos
+        self.opos = opos
+        self.Q = Q
+        self.R = R
+        self.success = success
+        self.alpha_t = alpha_t
+        self.alpha_o = alpha_o
+        self.v = v
+        self.outcome_kind = outcome_kind
+        self.groups = groups
+        self.group_names = group_names
+        self.has_entries = has_entries
+        self.without_step: dict[str, float] = {}
+        self.effects: dict[str, RemovalEffects] = {}
+        self._lu: Any = None
+
+    # The SuperLU object does not pickle; a model that travelled factorises again.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_lu"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def lu(self) -> Any:
+        if self._lu is None:
+            self._lu = _factorise(self.Q)
+        return self._lu
+
+    def members(self, steps: list[str]) -> tuple[int, ...]:
+        out: list[int] = []
+        for s in steps:
+            if not isinstance(s, str) or s not in self.index:
+                known = choices_text(str(s), sorted(self.index))
+                msg = f"reach_probability(): unknown step {s!r} {known}"
+                raise CxgraphError(msg)
+            out.append(self.index[s])
+        return tuple(sorted(set(out)))
+
+    def first_hits(self, members: tuple[int, ...]) -> tuple[FloatArray, FloatArray]:
+        """Visits and outcome shares when the journey stops at the first of ``members``."""
+        import numpy as np
+
+        gidx = np.asarray(members, dtype=np.intp)
+        st = self.pos[gidx]
+        st = st[st >= 0]
+        n = self.Q.shape[0]
+        if st.size == 0:
+            v2 = self.v
+        elif st.size <= _LOW_RANK:
+            # Woodbury: (I - Q') differs from (I - Q) in the rows of the set only.
+            U = self.Q[st, :].T.toarray()
+            Y = self.lu().solve(U, trans="T")
+            small = np.eye(st.size) + Y[st, :]
+            v2 = self.v - Y @ np.linalg.solve(small, self.v[st])
+        else:
+            keep = np.ones(n)
+            keep[st] = 0.0
+            from scipy import sparse
+
+            Q2 = sparse.diags(keep) @ self.Q
+            v2 = _factorise(Q2).solve(self.alpha_t, trans="T")
+        # The set stops the journey: its own rows lead nowhere, outcomes included.
+        cut = np.array(v2, dtype=np.float64)
+        cut[st] = 0.0
+        b2 = np.asarray(self.R.T @ cut, dtype=np.float64) + self.alpha_o
+        return np.asarray(v2, dtype=np.float64), b2
+
+    def reach(self, members: tuple[int, ...]) -> float:
+        if not members:
+            return 0.0
+        v2, b2 = self.first_hits(members)
+        total = 0.0
+        for g in members:
+            if self.pos[g] >= 0:
+                total += float(v2[self.pos[g]])
+            elif self.opos[g] >= 0:
+                total += float(b2[self.opos[g]])
+        return _clip(total)
+
+    def conversion_without(self, members: tuple[int, ...]) -> float:
+        import numpy as np
+
+        _, b2 = self.first_hits(members)
+        keep = self.success.copy()
+        for g in members:
+            if self.opos[g] >= 0:
+                keep[self.opos[g]] = False
+        return float(np.sum(b2[keep]))
+
+
+def _factorise(Q: Any) -> Any:
+    from scipy import sparse
+    from scipy.sparse.linalg import splu
+
+    n = Q.shape[0]
+    return splu(sparse.csc_matrix(sparse.identity(n, format="csc") - Q))
+
+
+def _inverse_diagonal(
+    Q: Any, labels: IntArray, n_comp: int, limit: int
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """``diag((I - Q)^-1)``, one strongly connected component at a time.
+
+    A walk from ``c`` back to ``c`` never leaves ``c``'s component, so the
+    diagonal entry only needs the inverse of that component's block. Returns
+    the diagonal (NaN where left out) and which steps were left out.
+    """
+    import numpy as np
+
+    n = Q.shape[0]
+    diag = np.ones(n)
+    left = np.zeros(n, dtype=bool)
+    if n == 0:
+        return diag, left
+    sizes = np.bincount(labels, minlength=n_comp)
+    size_of = sizes[labels]
+    single = size_of == 1
+    qd = Q.diagonal()
+    diag[single] = 1.0 / (1.0 - qd[single])
+
+    order = np.argsort(labels, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    local = np.empty(n, dtype=np.intp)
+    local[order] = np.arange(n) - starts[labels[order]]
+    coo = Q.tocoo()
+    inside = labels[coo.row] == labels[coo.col]
+    er, ec, ev = coo.row[inside], coo.col[inside], coo.data[inside]
+
+    for s in np.unique(sizes[(sizes > 1) & (sizes <= min(_BATCH, limit))]):
+        comps = np.flatnonzero(sizes == s)
+        slot = np.full(n_comp, -1, dtype=np.intp)
+        slot[comps] = np.arange(comps.size)
+        block = np.zeros((comps.size, s, s))
+        sel = sizes[labels[er]] == s
+        block[slot[labels[er[sel]]], local[er[sel]], local[ec[sel]]] = ev[sel]
+        inv = np.linalg.inv(np.eye(s) - block)
+        nodes = np.flatnonzero(size_of == s)
+        diag[nodes] = inv[slot[labels[nodes]], local[nodes], local[nodes]]
+
+    for c in np.flatnonzero(sizes > _BATCH):
+        nodes = order[starts[c] : starts[c] + sizes[c]]
+        if sizes[c] > limit:
+            left[nodes] = True
+            diag[nodes] = np.nan
+            continue
+        diag[nodes] = _block_inverse_diagonal(Q[nodes][:, nodes])
+    if limit < _BATCH:
+        over = (size_of > limit) & (size_of > 1)
+        left[over] = True
+        diag[over] = np.nan
+    return diag, left
+
+
+def _block_inverse_diagonal(Qk: Any) -> FloatArray:
+    """The diagonal of ``(I - Qk)^-1`` for one component's block."""
+    import numpy as np
+    from scipy import sparse
+    from scipy.sparse.linalg import splu
+
+    m = Qk.shape[0]
+    if m > _DENSE:
+        lu = splu(sparse.csc_matrix(sparse.identity(m, format="csc") - Qk))
+        # Solving for identity columns costs about m * nnz(L + U); a dense
+        # inverse 2 m^3 at BLAS speed, which wins once the factors fill in.
+        if lu.nnz <= m * m * _FILL:
+            out = np.empty(m)
+            for lo in range(0, m, _BLOCK):
+                hi = min(m, lo + _BLOCK)
+                cols = np.arange(hi - lo)
+                rhs = np.zeros((m, hi - lo), order="F")
+                rhs[lo + cols, cols] = 1.0
+                out[lo:hi] = lu.solve(rhs)[lo + cols, cols]
+            return out
+    return np.asarray(np.diag(np.linalg.inv(np.eye(m) - Qk.toarray())), dtype=np.float64)
+
+
+def _clip(x: float) -> float:
+    # Round-off can put an exact 0 or 1 a hair outside [0, 1].
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x

@@ -1,0 +1,273 @@
+"""Directly-follows counts of an event log.
+
+The numpy engine, and the SQL that the DuckDB and Spark engines share.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+if TYPE_CHECKING:
+    from cxgraph.readwrite.columns import EventColumns
+
+from cxgraph._util.numbers import DENSE_LIMIT
+
+__all__ = ["LogCounts"]
+
+
+@frozen(kw_only=True)
+class LogCounts:
+    """What an engine hands back: the small aggregated tables of a log.
+
+    Every engine computes these; :func:`discover` builds the journey from
+    them, so engines agree by construction once their counts agree.
+
+    ``activities`` and ``resources`` are in order of first appearance among
+    the events kept (``resources`` is None when the log has no resource
+    column); ``pairs`` are ``(activity, next activity, count)``; ``ends``
+    ``(activity, count)`` of cases ending at a non-outcome activity;
+    ``starts`` ``(activity, count)``; ``resource_counts``
+    ``(activity, resource, count)``. ``events`` and ``cases`` count the whole
+    log; ``cut_events`` and ``cut_cases`` the events left out after an
+    outcome, and the cases they came from. Tables may come in any order.
+    """
+
+    activities: tuple[str, ...]
+    resources: tuple[str, ...] | None
+    pairs: tuple[tuple[str, str, int], ...]
+    ends: tuple[tuple[str, int], ...]
+    starts: tuple[tuple[str, int], ...]
+    resource_counts: tuple[tuple[str, str, int], ...]
+    events: int
+    cases: int
+    cut_events: int = 0
+    cut_cases: int = 0
+
+
+# -- the numpy engine -------------------------------------------------------
+
+
+def numpy_counts(cols: EventColumns, outcomes: Collection[str]) -> LogCounts:
+    """Count the flows of a log in memory, vectorised (no loop over events).
+
+    :meth:`EventColumns.order` sorts the events by (case, time) (ties keep
+    row order); a case starts after the events of the case codes before it; directly-follows pairs
+    are encoded as ``source * K + target`` and counted with ``np.bincount``.
+    Cutting cases at their first outcome is a cumulative sum of outcome
+    events, taken relative to each case's start.
+    """
+    import numpy as np
+
+    n, k = len(cols), len(cols.activities)
+    order = cols.order()
+    a = cols.activity[order]
+    # The order groups cases by code, so each case starts after the events of
+    # the codes before it: counting them is cheaper than gathering the codes.
+    per_case = np.bincount(cols.case)
+    per_case = per_case[per_case > 0]
+    n_cases = int(per_case.shape[0])
+    first = np.zeros(n, dtype=bool)
+    first[np.cumsum(per_case) - per_case] = True
+    is_out = np.zeros(k, dtype=bool)
+    is_out[[i for i, name in enumerate(cols.activities) if name in outcomes]] = True
+    o = is_out[a]
+    cut_events = cut_cases = 0
+    if o.any():
+        before = np.cumsum(o) - o
+        start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+        keep = before == before[start]
+        cut_events = int(n - keep.sum())
+        if cut_events:
+            continues = np.zeros(n, dtype=bool)
+            continues[:-1] = ~first[1:]
+            cut_cases = int((o & keep & continues).sum())
+            order, a, first, o = order[keep], a[keep], first[keep], o[keep]
+    m = a.shape[0]
+    last = np.ones(m, dtype=bool)
+    last[:-1] = first[1:]
+    # Every consecutive pair gets a code; pairs across a case boundary get the
+    # spare code k * k, counted and dropped (cheaper than compressing twice).
+    pairs = a[:-1] * k
+    pairs += a[1:]
+    pairs[last[:-1]] = k * k
+    pair_codes, pair_n = _count(pairs, k * k + 1)
+    if pair_codes.shape[0] and pair_codes[-1] == k * k:
+        pair_codes, pair_n = pair_codes[:-1], pair_n[:-1]
+    ends = np.bincount(a[last & ~o], minlength=k)
+    starts = np.bincount(a[first], minlength=k)
+    act_order = _first_seen(a, order, k, n, cut_events > 0)
+    names = cols.activities
+    resources: tuple[str, ...] | None = None
+    res_counts: list[tuple[str, str, int]] = []
+    if cols.resource is not None:
+        # Counts per (activity, resource) do not depend on the order, so
+        # unless events were cut they come from the columns as read, ungathered.
+        cut = cut_events > 0
+        r_all, a_all = (cols.resource[order], a) if cut else (cols.resource, cols.activity)
+        valid = r_all >= 0
+        # Most logs name a resource on every event: no need to compress then.
+        everyone = bool(valid.all())
+        r, ra = (r_all, a_all) if everyone else (r_all[valid], a_all[valid])
+        n_res = len(cols.resources)
+        keys = ra * n_res
+        keys += r  # in place: one temporary the size of the log, not two
+        codes, counts = _count(keys, k * n_res)
+        res_counts = [
+            (names[c // n_res], cols.resources[c % n_res], n_)
+            for c, n_ in zip(codes.tolist(), counts.tolist(), strict=True)
+        ]
+        rows = (order if everyone else order[valid]) if cut else order
+        res_order = _first_seen(r, rows, n_res, n, cut)
+        resources = tuple(cols.resources[i] for i in res_order)
+    return LogCounts(
+        activities=tuple(names[i] for i in act_order),
+        resources=resources,
+        pairs=tuple(
+            (names[c // k], names[c % k], n_)
+            for c, n_ in zip(pair_codes.tolist(), pair_n.tolist(), strict=True)
+        ),
+        ends=tuple((names[i], int(ends[i])) for i in np.flatnonzero(ends).tolist()),
+        starts=tuple((names[i], int(starts[i])) for i in np.flatnonzero(starts).tolist()),
+        resource_counts=tuple(res_counts),
+        events=n,
+        cases=n_cases,
+        cut_events=cut_events,
+        cut_cases=cut_cases,
+    )
+
+
+def _count(codes: Any, size: int) -> tuple[Any, Any]:
+    """Distinct codes and how often each occurs (dense bincount when small enough)."""
+    import numpy as np
+
+    if size <= DENSE_LIMIT:
+        counts = np.bincount(codes, minlength=size)
+        nz = np.flatnonzero(counts)
+        return nz, counts[nz]
+    return np.unique(codes, return_counts=True)
+
+
+def _first_seen(codes: Any, rows: Any, size: int, n: int, cut: bool) -> list[int]:
+    """Codes present, in order of their first row (codes are numbered so already,
+    unless events were cut)."""
+    import numpy as np
+
+    if not cut:
+        return np.flatnonzero(np.bincount(codes, minlength=size)).tolist()
+    first = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first, codes, rows)
+    present = np.flatnonzero(first < n)
+    ordered: list[int] = present[np.argsort(first[present], kind="stable")].tolist()
+    return ordered
+
+
+# -- the SQL engines share one query ---------------------------------------
+
+
+def flow_sql(events: str, *, outcomes: bool) -> str:
+    """The windowed events: position in the case, next activity, where it is cut.
+
+    ``events`` names a relation with columns ``rn`` (row order), ``c`` (case,
+    text), ``a`` (activity, text), ``t`` (orderable time), ``t_raw`` (time as
+    text), ``r`` (resource, text or NULL) and ``o`` (is an outcome activity).
+    Portable between DuckDB and Spark SQL.
+    """
+    stop = (
+        "MIN(CASE WHEN o THEN pos END) OVER (PARTITION BY c)"
+        if outcomes
+        else "CAST(NULL AS BIGINT)"
+    )
+    return f"""
+SELECT rn, c, a, r, t, t_raw, o, pos, nxt, stop,
+       (stop IS NULL OR pos <= stop) AS kept,
+       CASE WHEN stop IS NOT NULL AND pos >= stop THEN NULL ELSE nxt END AS nxt2
+FROM (
+  SELECT rn, c, a, r, t, t_raw, o, pos, nxt, {stop} AS stop
+  FROM (
+    SELECT rn, c, a, r, t, t_raw, o,
+           ROW_NUMBER() OVER (PARTITION BY c ORDER BY t, rn) AS pos,
+           LEAD(a) OVER (PARTITION BY c ORDER BY t, rn) AS nxt
+    FROM {events}
+  ) s
+) q"""
+
+
+def aggregate_sql(flow: str) -> str:
+    """The small tables of :class:`LogCounts` in one pass: one ``GROUPING SETS``
+    aggregation over (activity), (activity, next), (activity, resource),
+    (resource) and the whole log, told apart by ``GROUPING()``."""
+
+    def count(cond: str) -> str:
+        return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+
+    return f"""
+SELECT GROUPING(a) AS ga, GROUPING(nxt2) AS gn, GROUPING(r) AS gr, a, nxt2, r,
+       COUNT(*) AS n,
+       {count("kept")} AS k,
+       MIN(CASE WHEN kept THEN rn END) AS first_rn,
+       {count("pos = 1")} AS starts,
+       {count("kept AND nxt2 IS NULL AND NOT o")} AS ends,
+       {count("pos = stop AND nxt IS NOT NULL")} AS cut_cases,
+       {count("c IS NULL")} AS nocase_n, MIN(CASE WHEN c IS NULL THEN rn END) AS nocase_rn,
+       {count("a IS NULL")} AS noact_n, MIN(CASE WHEN a IS NULL THEN rn END) AS noact_rn,
+       {count("t IS NULL")} AS notime_n, MIN(CASE WHEN t IS NULL THEN rn END) AS notime_rn,
+       MIN_BY(t_raw, CASE WHEN t IS NULL THEN rn END) AS notime_value
+FROM {flow}
+GROUP BY GROUPING SETS ((a), (a, nxt2), (a, r), (r), ())"""
+
+
+def counts_from_rows(
+    rows: Sequence[Sequence[Any]],
+    *,
+    case: str,
+    activity: str,
+    timestamp: str,
+    has_resource: bool,
+    source: str,
+    row_index: Any = None,
+) -> LogCounts:
+    """Turn the rows of :func:`aggregate_sql` into :class:`LogCounts`, raising the
+    same errors as the numpy engine for an empty log, a missing case id or
+    activity, or a bad timestamp. ``row_index`` maps a row number as the
+    engine wrote it to the row's index (Spark's ids are not consecutive)."""
+    from cxgraph.readwrite import eventlog as EL
+
+    def at(rn: Any) -> int:
+        return int(rn) if row_index is None else int(row_index(rn))
+
+    by: dict[tuple[int, int, int], list[Sequence[Any]]] = defaultdict(list)
+    for row in rows:
+        by[(int(row[0]), int(row[1]), int(row[2]))].append(row)
+    total = by[(1, 1, 1)][0] if by[(1, 1, 1)] else None
+    if total is None or not total[6]:
+        raise EL.empty_error(source)
+    (n, k, _, cases, _, cut_cases, nc_n, nc_rn, na_n, na_rn, nt_n, nt_rn, nt_value) = total[6:]
+    error = None
+    if nc_n:
+        error = EL.null_error("case", case, int(nc_n), at(nc_rn))
+    elif na_n:
+        error = EL.null_error("activity", activity, int(na_n), at(na_rn))
+    elif nt_n:
+        error = EL.timestamp_error(timestamp, int(nt_n), at(nt_rn), nt_value)
+    if error is not None:
+        raise error
+    acts = sorted((r for r in by[(0, 1, 1)] if r[7]), key=lambda r: r[8])
+    res_first = sorted((r for r in by[(1, 1, 0)] if r[5] is not None and r[7]), key=lambda r: r[8])
+    return LogCounts(
+        activities=tuple(r[3] for r in acts),
+        resources=tuple(r[5] for r in res_first) if has_resource else None,
+        pairs=tuple((r[3], r[4], int(r[7])) for r in by[(0, 0, 1)] if r[4] is not None),
+        ends=tuple((r[3], int(r[10])) for r in acts if r[10]),
+        starts=tuple((r[3], int(r[9])) for r in acts if r[9]),
+        resource_counts=tuple(
+            (r[3], r[5], int(r[7])) for r in by[(0, 1, 0)] if r[5] is not None and r[7]
+        ),
+        events=int(n),
+        cases=int(cases),
+        cut_events=int(n - k),
+        cut_cases=int(cut_cases),
+    )

@@ -1,0 +1,562 @@
+"""Drawing pieces the pictures share.
+
+Cards, grids, titles, badges, notes, legends, arrows, column headers and row bands.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from cxgraph.model.classes import Journey, Outcome, Step, Touchpoint
+from cxgraph.model.owners import owner_silos
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.patches import Patch
+
+from cxgraph.plot.look import (
+    BADGE_PT,
+    BADGE_R,
+    BAND,
+    CARD_H,
+    CARD_W,
+    EMOTION,
+    EMPTY_ROW_H,
+    GAP,
+    HEAD_H,
+    HEAD_PT,
+    HEAD_W,
+    INK,
+    LEGEND_PT,
+    LINE,
+    META_PT,
+    MUTED,
+    NAME_PT,
+    NEUTRAL_EDGE,
+    NEUTRAL_FACE,
+    NOTE_COL_W,
+    NOTE_H,
+    NOTE_PT,
+    OUTCOME_STYLE,
+    PAD,
+    RULE,
+    SUB_PT,
+    TITLE_PT,
+    UNOWNED,
+    UNOWNED_ROW,
+    _add,
+    _clean,
+    _Look,
+    _Measure,
+    _plain_labels,
+    _shade,
+    _text,
+    _tint,
+)
+
+# -- cards and grids -------------------------------------------------------------------
+
+
+class _Cell(NamedTuple):
+    row: int
+    col: int
+
+
+class _Grid:
+    """Cards placed in a grid of rows (lanes or owners) by columns (phases).
+
+    ``pack`` fills each cell as a near-square block in flow order; ``time``
+    keeps flow order across the rows of a column: a step opens a new
+    sub-column when its cell there already holds ``stack`` cards, so steps
+    of different lanes at the same moment line up vertically.
+    """
+
+    def __init__(
+        self,
+        cells: Mapping[str, _Cell],
+        order: Mapping[str, tuple[int, int]],
+        n_rows: int,
+        n_cols: int,
+        *,
+        mode: str,
+        stack: int = 2,
+    ) -> None:
+        by_cell: dict[_Cell, list[str]] = defaultdict(list)
+        for sid in sorted(cells, key=lambda s: order[s]):
+            by_cell[cells[sid]].append(sid)
+        slot: dict[str, tuple[int, int]] = {}
+        subcols = [1] * n_cols
+        subrows = [0] * n_rows
+        if mode == "pack":
+            for c in range(n_cols):
+                most = max((len(by_cell.get(_Cell(r, c), ())) for r in range(n_rows)), default=0)
+                subcols[c] = max(1, math.ceil(math.sqrt(most)))
+            for cell, sids in by_cell.items():
+                for i, sid in enumerate(sids):
+                    slot[sid] = (i % subcols[cell.col], i // subcols[cell.col])
+        else:
+            for c in range(n_cols):
+                in_col = sorted(
+                    (s for s, cell in cells.items() if cell.col == c), key=lambda s: order[s]
+                )
+                sub = 0
+                filled: dict[tuple[int, int], int] = defaultdict(int)
+                for sid in in_col:
+                    r = cells[sid].row
+                    if filled[r, sub] >= stack:
+                        sub += 1
+                    slot[sid] = (sub, filled[r, sub])
+                    filled[r, sub] += 1
+                subcols[c] = sub + 1
+        for sid, (_, sr) in slot.items():
+            r = cells[sid].row
+            subrows[r] = max(subrows[r], sr + 1)
+        self.col_w = [n * CARD_W + (n - 1) * GAP + 2 * PAD for n in subcols]
+        self.row_h = [n * CARD_H + (n - 1) * GAP + 2 * PAD if n else EMPTY_ROW_H for n in subrows]
+        self.width = sum(self.col_w)
+        self.height = sum(self.row_h)
+        self.cells = cells
+        self.slot = slot
+
+    def place(self, x0: float, top: float) -> None:
+        """Fix coordinates: the grid's left edge and top edge in inches."""
+        self.col_x = [x0 + sum(self.col_w[:c]) for c in range(len(self.col_w))]
+        self.row_y = [top - sum(self.row_h[: r + 1]) for r in range(len(self.row_h))]
+        self.top = top
+        self.pos: dict[str, tuple[float, float]] = {}
+        row_top = [top - sum(self.row_h[:r]) for r in range(len(self.row_h))]
+        for sid, (sc, sr) in self.slot.items():
+            cell = self.cells[sid]
+            x = self.col_x[cell.col] + PAD + sc * (CARD_W + GAP)
+            y = row_top[cell.row] - PAD - sr * (CARD_H + GAP) - CARD_H
+            self.pos[sid] = (x, y)
+
+    def box(self, sid: str) -> _Box:
+        x, y = self.pos[sid]
+        return _Box((x + CARD_W / 2, y + CARD_H / 2), CARD_W / 2, CARD_H / 2)
+
+
+def _card(
+    ax: Axes,
+    plot: str,
+    m: _Measure,
+    step: Step,
+    xy: tuple[float, float],
+    look: _Look,
+    name: str,
+    meta: str,
+    emotion: int | None,
+) -> None:
+    """One card: a rounded box, the wrapped name, a line of detail, an emotion dot."""
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    x, y = xy
+    r = 0.05
+    box = FancyBboxPatch(
+        (x + r, y + r),
+        CARD_W - 2 * r,
+        CARD_H - 2 * r,
+        boxstyle=f"round,pad={r},rounding_size=0.07",
+        facecolor=look.face,
+        edgecolor=look.edge,
+        linewidth=1.5 if look.dashed else 1.0,
+        linestyle="--" if look.dashed else "-",
+        zorder=3,
+        gid=f"{plot}-card-{step.id}",
+    )
+    _add(ax, box)
+    inner = (CARD_W - 0.22) * 72
+    lines = m.wrap(name, inner, NAME_PT, 3)
+    _text(
+        ax,
+        x + 0.11,
+        y + CARD_H - 0.14,
+        "\n".join(lines),
+        ha="left",
+        va="top",
+        fontsize=NAME_PT,
+        color=INK,
+        linespacing=LINE,
+        zorder=4,
+        gid=f"{plot}-name-{step.id}",
+    )
+    room = inner - (0.3 * 72 if emotion is not None else 0.0)
+    _text(
+        ax,
+        x + 0.11,
+        y + 0.085,
+        m.fit(meta, room, META_PT),
+        ha="left",
+        va="bottom",
+        fontsize=META_PT,
+        color=MUTED,
+        zorder=4,
+        gid=f"{plot}-meta-{step.id}",
+    )
+    if emotion is not None:
+        cx, cy = x + CARD_W - 0.17, y + 0.14
+        _add(
+            ax,
+            Circle(
+                (cx, cy),
+                0.09,
+                facecolor=EMOTION[emotion + 3],
+                edgecolor="white",
+                linewidth=0.6,
+                zorder=4,
+                gid=f"{plot}-emotion-{step.id}",
+            ),
+        )
+        _text(
+            ax,
+            cx,
+            cy,
+            _signed(emotion),
+            ha="center",
+            va="center_baseline",
+            fontsize=BADGE_PT,
+            fontweight="bold",
+            color="white" if abs(emotion) >= 2 else INK,
+            zorder=5,
+        )
+
+
+def _signed(value: int) -> str:
+    return f"+{value}" if value > 0 else "\u2212" + str(-value) if value < 0 else "0"
+
+
+def _title(ax: Axes, plot: str, x: float, y: float, width: float, title: str, sub: str) -> None:
+    """Title and one line of summary at the top left, cut to the width."""
+    m = _Measure()
+    _text(
+        ax,
+        x,
+        y,
+        m.fit(title, width * 72, TITLE_PT),
+        ha="left",
+        va="top",
+        fontsize=TITLE_PT,
+        fontweight="bold",
+        color=INK,
+        gid=f"{plot}-title",
+    )
+    _text(
+        ax,
+        x,
+        y - 0.3,
+        m.fit(sub, width * 72, SUB_PT),
+        ha="left",
+        va="top",
+        fontsize=SUB_PT,
+        color=MUTED,
+        gid=f"{plot}-subtitle",
+    )
+
+
+def _journey_title(journey: Journey) -> str:
+    name = _clean(journey.name)
+    extra = [v for v in (_clean(journey.version), f"{journey.state} state") if v]
+    return f"{name} ({', '.join(extra)})" if extra else name
+
+
+def _badge(ax: Axes, xy: tuple[float, float], label: str, colour: str, gid: str) -> None:
+    from matplotlib.patches import Circle
+
+    _add(
+        ax,
+        Circle(xy, BADGE_R, facecolor=colour, edgecolor="white", linewidth=0.8, zorder=6, gid=gid),
+    )
+    _text(
+        ax,
+        xy[0],
+        xy[1],
+        label,
+        ha="center",
+        va="center_baseline",
+        fontsize=BADGE_PT if len(label) < 3 else BADGE_PT - 1,
+        fontweight="bold",
+        color="white",
+        zorder=7,
+    )
+
+
+def _note_layout(n: int, width: float) -> tuple[int, int]:
+    """Columns and rows for ``n`` numbered notes across ``width`` inches."""
+    cols = max(1, min(n, int(width // NOTE_COL_W)))
+    return cols, math.ceil(n / cols) if n else 0
+
+
+def _notes(
+    ax: Axes,
+    m: _Measure,
+    x0: float,
+    top: float,
+    width: float,
+    heading: str,
+    notes: Sequence[tuple[str, str]],
+    colour: str,
+    plot: str,
+) -> None:
+    """A heading and numbered notes in columns, each cut to its column."""
+    _text(
+        ax,
+        x0,
+        top,
+        heading,
+        ha="left",
+        va="top",
+        fontsize=HEAD_PT,
+        fontweight="bold",
+        color=INK,
+        gid=f"{plot}-notes",
+    )
+    cols, rows = _note_layout(len(notes), width)
+    col_w = width / cols
+    for i, (number, text) in enumerate(notes):
+        c, r = divmod(i, rows)
+        x = x0 + c * col_w
+        y = top - 0.3 - r * NOTE_H
+        _badge(ax, (x + BADGE_R + 0.02, y), number, colour, f"{plot}-note-badge-{number}")
+        _text(
+            ax,
+            x + 0.25,
+            y,
+            m.fit(text, (col_w - 0.35) * 72, NOTE_PT),
+            ha="left",
+            va="center_baseline",
+            fontsize=NOTE_PT,
+            color=INK,
+            gid=f"{plot}-note-{number}",
+        )
+
+
+def _legend(m: _Measure, labels: Sequence[str], width: float) -> tuple[int, float]:
+    """Columns and height (inches) a legend of these labels needs across ``width``."""
+    widest = max((m.width(t, LEGEND_PT) for t in labels), default=0.0) / 72 + 0.6
+    cols = max(1, min(len(labels), int(width // widest)))
+    rows = math.ceil(len(labels) / cols) if labels else 0
+    return cols, rows * 0.2 + 0.1
+
+
+def _draw_legend(
+    ax: Axes,
+    handles: Sequence[Artist],
+    labels: Sequence[str],
+    x0: float,
+    top: float,
+    cols: int,
+) -> None:
+    if not labels:
+        return
+    legend = ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(x0, top),
+        bbox_transform=ax.transData,
+        ncol=cols,
+        frameon=False,
+        fontsize=LEGEND_PT,
+        handlelength=2.2,
+        columnspacing=1.4,
+        borderaxespad=0.0,
+        borderpad=0.0,
+    )
+    legend.set_gid("legend")
+    _plain_labels(legend.get_texts())
+
+
+def _proxy_patch(face: str, edge: str, dashed: bool = False, linewidth: float = 1.0) -> Artist:
+    from matplotlib.patches import Patch
+
+    return Patch(
+        facecolor=face, edgecolor=edge, linestyle="--" if dashed else "-", linewidth=linewidth
+    )
+
+
+def _proxy_line(colour: str, **kw: Any) -> Artist:
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=colour, **kw)
+
+
+def _silo_legend(
+    journey: Journey, steps: Iterable[Step], colours: Mapping[str, str], names: Mapping[str, str]
+) -> tuple[list[Artist], list[str]]:
+    """Legend entries for the silos (and neutral kinds) that the plotted steps use."""
+    silos = owner_silos(journey)
+    used_silos = set()
+    customer = gap = False
+    outcome_kinds: set[str] = set()
+    for s in steps:
+        if isinstance(s, Outcome):
+            outcome_kinds.add(s.kind)
+        elif s.owner is not None:
+            used_silos.add(silos[s.owner])
+        elif isinstance(s, Touchpoint):
+            gap = True
+        else:
+            customer = True
+    handles: list[Artist] = []
+    labels: list[str] = []
+    for o in journey.owners:
+        if o.id in used_silos:
+            colour = colours[o.id]
+            handles.append(_proxy_patch(_tint(colour, 0.8), _shade(colour, 0.1)))
+            labels.append(names.get(o.id, o.id))
+    if customer:
+        handles.append(_proxy_patch(NEUTRAL_FACE, NEUTRAL_EDGE))
+        labels.append("customer decision")
+    if gap:
+        handles.append(_proxy_patch("#FFFFFF", UNOWNED, dashed=True))
+        labels.append("no owner")
+    for kind in ("success", "failure", "exit"):
+        if kind in outcome_kinds:
+            face, edge = OUTCOME_STYLE[kind]
+            handles.append(_proxy_patch(face, edge))
+            labels.append(f"outcome: {kind}")
+    return handles, labels
+
+
+def _arrow(
+    ax: Axes,
+    a: _Box,
+    b: _Box,
+    *,
+    colour: str,
+    width: float,
+    dashed: bool,
+    gid: str,
+    bulge: float = 0.3,
+    zorder: float = 2,
+) -> Patch:
+    """An arrow from box to box, leaving and entering at their outlines.
+
+    The ends are computed here rather than by matplotlib's clipping to the
+    patches, which costs a bezier search per arrow at every draw. An arc
+    bulges by about ``bulge`` inches whatever its length.
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    start, end = a.towards(b.centre), b.towards(a.centre)
+    length = math.dist(start, end)
+    rad = min(0.3, bulge / length) if length > 0 else 0.0
+    arrow = FancyArrowPatch(
+        posA=start,
+        posB=end,
+        shrinkA=1,
+        shrinkB=1.5,
+        arrowstyle="-|>",
+        mutation_scale=7 + 2 * width,
+        connectionstyle=f"arc3,rad={rad:.4f}",
+        color=colour,
+        linewidth=width,
+        linestyle=(0, (4, 2)) if dashed else "-",
+        zorder=zorder,
+        gid=gid,
+    )
+    _add(ax, arrow)
+    return arrow
+
+
+class _Box(NamedTuple):
+    """A card or node outline: centre, half width, half height, and a diamond flag."""
+
+    centre: tuple[float, float]
+    hw: float
+    hh: float
+    diamond: bool = False
+
+    def towards(self, target: tuple[float, float]) -> tuple[float, float]:
+        """Where the straight line from the centre to ``target`` leaves the outline."""
+        (x, y), (tx, ty) = self.centre, target
+        dx, dy = tx - x, ty - y
+        if dx == 0 and dy == 0:
+            return self.centre
+        if self.diamond:
+            t = 1.0 / (abs(dx) / self.hw + abs(dy) / self.hh)
+        else:
+            t = min(self.hw / abs(dx) if dx else math.inf, self.hh / abs(dy) if dy else math.inf)
+        t = min(t, 1.0)
+        return (x + t * dx, y + t * dy)
+
+
+def _column_headers(
+    ax: Axes,
+    m: _Measure,
+    plot: str,
+    grid: _Grid,
+    cols: Sequence[tuple[str, str]],
+    top: float,
+) -> None:
+    for c, (key, label) in enumerate(cols):
+        x0, w = grid.col_x[c], grid.col_w[c]
+        lines = m.wrap(label, (w - 0.15) * 72, HEAD_PT, 2)
+        _text(
+            ax,
+            x0 + w / 2,
+            top + HEAD_H / 2,
+            "\n".join(lines),
+            ha="center",
+            va="center",
+            fontsize=HEAD_PT,
+            fontweight="bold",
+            color=INK,
+            linespacing=1.1,
+            gid=f"{plot}-column-{key}",
+        )
+        if c:
+            ax.plot(
+                [x0, x0],
+                [grid.row_y[-1], top + HEAD_H - 0.05],
+                color=RULE,
+                linewidth=0.8,
+                zorder=1,
+            )
+
+
+def _row_bands(
+    ax: Axes,
+    m: _Measure,
+    plot: str,
+    grid: _Grid,
+    rows: Sequence[tuple[str, str, str | None]],
+    x0: float,
+    right: float,
+) -> None:
+    from matplotlib.patches import Rectangle
+
+    for r, (key, label, colour) in enumerate(rows):
+        y0, h = grid.row_y[r], grid.row_h[r]
+        _add(
+            ax,
+            Rectangle(
+                (x0, y0),
+                right - x0,
+                h,
+                facecolor=BAND if r % 2 == 0 else "#FFFFFF",
+                edgecolor="none",
+                zorder=0,
+                gid=f"{plot}-row-{key}",
+            ),
+        )
+        if colour is not None:
+            _add(ax, Rectangle((x0, y0), 0.07, h, facecolor=colour, edgecolor="none"))
+        lines = m.wrap(label, (HEAD_W - 0.3) * 72, HEAD_PT, max(1, min(4, int(h / 0.16))))
+        _text(
+            ax,
+            x0 + 0.17,
+            y0 + h / 2,
+            "\n".join(lines),
+            ha="left",
+            va="center",
+            fontsize=HEAD_PT,
+            fontweight="bold",
+            color=UNOWNED if key == UNOWNED_ROW else INK,
+            linespacing=1.1,
+            zorder=1,
+        )

@@ -1,0 +1,331 @@
+"""The journey map: every step by phase and lane (or owner), the classic grid."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from cxgraph.analyses.flow import require_journey
+from cxgraph.analyses.handoffs import UnownedHandoff, unowned_handoffs
+from cxgraph.analyses.silos import silo_boundaries
+from cxgraph.model.classes import DecisionPoint, Journey, Outcome, Step, Touchpoint
+from cxgraph.model.owners import owner_silos
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+from cxgraph.plot.drawing import (
+    _arrow,
+    _badge,
+    _card,
+    _Cell,
+    _column_headers,
+    _draw_legend,
+    _Grid,
+    _journey_title,
+    _legend,
+    _note_layout,
+    _notes,
+    _proxy_line,
+    _row_bands,
+    _silo_legend,
+    _title,
+)
+from cxgraph.plot.figures import _empty, _inch_axes
+from cxgraph.plot.look import (
+    BADGE_R,
+    CARD_H,
+    CARD_W,
+    CROSSING,
+    CUSTOMER_ROW,
+    EMOTION,
+    HANDOFF,
+    HEAD_H,
+    HEAD_W,
+    LANE_NAMES,
+    MARGIN,
+    NO_PHASE,
+    NOTE_H,
+    REASON_TEXT,
+    ROWS,
+    TITLE_H,
+    UNOWNED,
+    UNOWNED_ROW,
+    _check,
+    _lane,
+    _look,
+    _Measure,
+    _names,
+    _pair,
+    _phase_of,
+    _ranks,
+    _silo_colours,
+)
+
+__all__ = ["journey_map"]
+
+# -- journey map ---------------------------------------------------------------------
+
+
+def _columns(journey: Journey) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """Phase columns in order, then one for the steps without a phase if any."""
+    names = _names(journey)["phase"]
+    cols = [(p.id, names[p.id]) for p in journey.phases]
+    index = {p.id: i for i, p in enumerate(journey.phases)}
+    col_of: dict[str, int] = {}
+    loose: list[Step] = []
+    for s in journey.steps:
+        phase = _phase_of(s)
+        if phase is None:
+            loose.append(s)
+        else:
+            col_of[s.id] = index[phase]
+    if loose:
+        only_outcomes = all(isinstance(s, Outcome) for s in loose)
+        cols.append((NO_PHASE, "Outcomes" if only_outcomes else "No phase"))
+        for s in loose:
+            col_of[s.id] = len(cols) - 1
+    return cols, col_of
+
+
+def _owner_rows(journey: Journey) -> tuple[list[tuple[str, str, str | None]], dict[str, int]]:
+    """Rows by owner: the customer, owners grouped by silo in declared order, the unowned."""
+    names = _names(journey)["owner"]
+    colours = _silo_colours(journey)
+    silos = owner_silos(journey)
+    used = {s.owner for s in journey.steps if not isinstance(s, Outcome) and s.owner is not None}
+    root_order = {o.id: i for i, o in enumerate(journey.owners) if silos.get(o.id) == o.id}
+    owners = sorted((i, o) for i, o in enumerate(journey.owners) if o.id in used)
+    owners.sort(key=lambda pair: (root_order.get(silos[pair[1].id], 0), pair[0]))
+    rows: list[tuple[str, str, str | None]] = []
+    customer = any(
+        s.owner is None and not isinstance(s, Touchpoint)
+        for s in journey.steps
+        if not isinstance(s, Outcome)
+    ) or bool(journey.outcomes)
+    if customer:
+        rows.append((CUSTOMER_ROW, "Customer", None))
+    rows += [(o.id, names[o.id], colours.get(o.id)) for _, o in owners]
+    if any(isinstance(s, Touchpoint) and s.owner is None for s in journey.steps):
+        rows.append((UNOWNED_ROW, "No owner", None))
+    index = {key: i for i, (key, _, _) in enumerate(rows)}
+    row_of: dict[str, int] = {}
+    for s in journey.steps:
+        if isinstance(s, Outcome) or (s.owner is None and not isinstance(s, Touchpoint)):
+            row_of[s.id] = index[CUSTOMER_ROW]
+        elif s.owner is None:
+            row_of[s.id] = index[UNOWNED_ROW]
+        else:
+            row_of[s.id] = index[s.owner]
+    return rows, row_of
+
+
+def _map_meta(step: Step, names: Mapping[str, Mapping[str, str]]) -> str:
+    if isinstance(step, Outcome):
+        return f"outcome · {step.kind}"
+    if isinstance(step, DecisionPoint):
+        return f"decision · {step.decided_by}"
+    if step.channel is None:
+        return "no channel"
+    return names["channel"].get(step.channel, step.channel)
+
+
+def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane") -> Axes:
+    """Draw the classic journey map: phases across, lanes or owners down, a card per step.
+
+    Columns are the phases in order, with the steps without a phase (usually
+    the outcomes) in a last column. Rows are the blueprint lanes (customer,
+    frontstage, backstage, support; a customer's decision and an outcome sit
+    with the customer, an employee's decision backstage, an automated one in
+    support) or the owners (grouped by silo, with a row for the customer and
+    one for touchpoints nobody owns). Each card shows the step's name, its
+    channel (or what kind of step it is) and its emotion; its colour is the
+    owner's silo.
+
+    Arrows mark where responsibility passes: silo crossings
+    (:func:`~cxgraph.silo_boundaries`) in orange, other hand-offs in slate,
+    drawn from the last owned step to the next across customer decisions.
+    Each unowned hand-off (:func:`~cxgraph.unowned_handoffs`, one flag per
+    source and target) is dashed, flagged with a numbered red badge on the
+    card it arrives at, and explained in a note below the map.
+
+    Parameters
+    ----------
+    journey
+        The journey to draw.
+    ax
+        Axes to draw on; by default a new Figure sized for the journey, in
+        which one data unit is one inch.
+    rows
+        ``"lane"`` (default) or ``"owner"``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        If ``journey`` is not a Journey.
+    ValueError
+        If ``rows`` is not ``"lane"`` or ``"owner"``.
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J", phases=[cx.Phase(id="buy", name="Buy")],
+    ...     touchpoints=[cx.Touchpoint(id="pay", name="Pay", phase="buy", emotion=-1)])
+    >>> ax = cx.plot.journey_map(j)
+    >>> [p.get_gid() for p in ax.patches if p.get_gid().startswith("journey_map-card-")]
+    ['journey_map-card-pay']
+    >>> cx.plot.journey_map(j, rows="team")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown rows 'team' (choose 'lane' or 'owner')
+    """
+    journey = require_journey(journey, "journey_map")
+    _check(rows, ROWS, "rows")
+    if not journey.steps:
+        return _empty(ax, "journey_map", "no steps")
+    m = _Measure()
+    names = _names(journey)
+    colours = _silo_colours(journey)
+    order = _ranks(journey)
+    cols, col_of = _columns(journey)
+    if rows == "lane":
+        row_list: list[tuple[str, str, str | None]] = [
+            (lane, LANE_NAMES[lane], None) for lane in LANE_NAMES
+        ]
+        lane_index = {lane: i for i, lane in enumerate(LANE_NAMES)}
+        row_of = {s.id: lane_index[_lane(s)] for s in journey.steps}
+    else:
+        row_list, row_of = _owner_rows(journey)
+    cells = {s.id: _Cell(row_of[s.id], col_of[s.id]) for s in journey.steps}
+    grid = _Grid(cells, order, len(row_list), len(cols), mode="pack")
+
+    crossings = silo_boundaries(journey)
+    unowned = unowned_handoffs(journey)
+    by_pair: dict[tuple[str, str], list[UnownedHandoff]] = defaultdict(list)
+    for f in unowned:
+        by_pair[f.source, f.target].append(f)
+    crossing_pairs = {(c.source, c.target) for c in crossings}
+    handoff_pairs = {(h.source, h.target) for h in journey.handoffs}
+    flagged = sorted(by_pair, key=lambda p: (col_of[p[1]], order[p[1]], order[p[0]]))
+    notes = [(str(i + 1), _unowned_note(by_pair[pair], names)) for i, pair in enumerate(flagged)]
+
+    handles, labels = _silo_legend(journey, journey.steps, colours, names["owner"])
+    handles += [
+        _proxy_line(HANDOFF, linewidth=1.4),
+        _proxy_line(CROSSING, linewidth=1.8),
+        _proxy_line(UNOWNED, linewidth=1.2, linestyle=(0, (4, 2)), marker="o", markersize=5),
+        _proxy_line("none", marker="o", markersize=6, markerfacecolor=EMOTION[0]),
+        _proxy_line("none", marker="o", markersize=6, markerfacecolor=EMOTION[6]),
+    ]
+    labels += [
+        "hand-off",
+        "silo crossing",
+        "unowned hand-off (numbered below)",
+        "emotion \u22123",
+        "emotion +3",
+    ]
+
+    width = max(HEAD_W + grid.width + 2 * MARGIN, 8.0)
+    inner_w = width - 2 * MARGIN
+    legend_cols, legend_h = _legend(m, labels, inner_w)
+    _, note_rows = _note_layout(len(notes), inner_w)
+    notes_h = 0.35 + note_rows * NOTE_H + 0.05 if notes else 0.0
+    height = MARGIN + TITLE_H + HEAD_H + grid.height + 0.2 + legend_h + notes_h + MARGIN
+    ax = _inch_axes(ax, width, height)
+
+    top = height - MARGIN
+    by_lane = "lane" if rows == "lane" else "owner"
+    sub = (
+        f"Journey map by {by_lane} · {len(journey.steps)} steps · "
+        f"{len(crossings)} silo crossing{'s' if len(crossings) != 1 else ''} · "
+        f"{len(flagged)} unowned hand-off{'s' if len(flagged) != 1 else ''}"
+    )
+    _title(ax, "journey_map", MARGIN, top, inner_w, _journey_title(journey), sub)
+    grid_top = top - TITLE_H - HEAD_H
+    grid.place(MARGIN + HEAD_W, grid_top)
+    right = MARGIN + HEAD_W + grid.width
+    _row_bands(ax, m, "journey_map", grid, row_list, MARGIN, right)
+    _column_headers(ax, m, "journey_map", grid, cols, grid_top)
+
+    steps = {s.id: s for s in journey.steps}
+    for sid in sorted(grid.pos, key=lambda s: order[s]):
+        step = steps[sid]
+        emotion = step.emotion if isinstance(step, Touchpoint) else None
+        _card(
+            ax,
+            "journey_map",
+            m,
+            step,
+            grid.pos[sid],
+            _look(step, colours),
+            names["step"][sid],
+            _map_meta(step, names),
+            emotion,
+        )
+
+    for u, v in sorted(crossing_pairs | handoff_pairs | set(by_pair)):
+        if u == v:
+            continue  # a repeat passes nothing on; its flag still shows
+        crossing = (u, v) in crossing_pairs
+        _arrow(
+            ax,
+            grid.box(u),
+            grid.box(v),
+            colour=CROSSING if crossing else HANDOFF,
+            width=1.3 if crossing else 1.0,
+            dashed=(u, v) in by_pair,
+            gid=f"journey_map-{'crossing' if crossing else 'handoff'}-{_pair(u, v)}",
+        )
+
+    per_target: dict[str, int] = defaultdict(int)
+    per_card = int((CARD_W - 0.3) // (2 * BADGE_R + 0.04))
+    for i, (u, v) in enumerate(flagged):
+        k = per_target[v]
+        per_target[v] += 1
+        x, y = grid.pos[v]
+        k = min(k, per_card - 1)  # past the card's width, badges share the last spot
+        _badge(
+            ax,
+            (x + 0.2 + k * (2 * BADGE_R + 0.04), y + CARD_H),
+            str(i + 1),
+            UNOWNED,
+            f"journey_map-unowned-{_pair(u, v)}",
+        )
+
+    legend_top = grid.row_y[-1] - 0.2
+    _draw_legend(ax, handles, labels, MARGIN, legend_top, legend_cols)
+    if notes:
+        _notes(
+            ax,
+            m,
+            MARGIN,
+            legend_top - legend_h - 0.05,
+            inner_w,
+            "Unowned hand-offs: responsibility passes with nobody accountable",
+            notes,
+            UNOWNED,
+            "journey_map",
+        )
+    return ax
+
+
+def _unowned_note(
+    findings: Sequence[UnownedHandoff], names: Mapping[str, Mapping[str, str]]
+) -> str:
+    f = findings[0]
+    step, owner = names["step"], names["owner"]
+    reasons = ", ".join(REASON_TEXT[x.reason] for x in findings)
+
+    def who(o: str | None) -> str:
+        return "nobody" if o is None else owner.get(o, o)
+
+    return (
+        f"{who(f.from_owner)} \u2192 {who(f.to_owner)}: {reasons} "
+        f"({step[f.source]} \u2192 {step[f.target]})"
+    )

@@ -1,0 +1,243 @@
+"""The journey file's shape as plain dicts, to and from the model (cattrs, strict hooks)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn
+
+from cxgraph.errors import Problem
+from cxgraph.model import fields as F
+from cxgraph.model.classes import (
+    Channel,
+    DecisionPoint,
+    Dimension,
+    Entry,
+    Handoff,
+    Journey,
+    Metric,
+    Outcome,
+    Owner,
+    Persona,
+    Phase,
+    System,
+    Touchpoint,
+    Transition,
+    Trigger,
+)
+from cxgraph.model.validation import (
+    FORMAT_VERSION,
+    JOURNEY_HEADER,
+    JOURNEY_LISTS,
+    document_problems,
+    raise_if,
+)
+
+__all__ = ["from_dict", "to_dict"]
+
+_MODEL_CLASSES: tuple[type, ...] = (
+    Persona,
+    Phase,
+    Owner,
+    Channel,
+    System,
+    Dimension,
+    Metric,
+    Touchpoint,
+    DecisionPoint,
+    Outcome,
+    Transition,
+    Handoff,
+    Trigger,
+    Entry,
+)
+
+
+# -- cattrs converter -------------------------------------------------------
+
+
+def _make_converter() -> cattrs.Converter:
+    """Our converter: strict, with durations as ISO 8601 strings.
+
+    Documents are checked field by field before structuring (see
+    ``cxgraph.model.validation``), so structuring never sees a wrong type; the
+    converter still forbids extra keys as a second line of defence.
+    """
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
+    conv.register_structure_hook(timedelta, lambda v, _: F.parse_duration(v))
+    conv.register_unstructure_hook(timedelta, F.format_duration)
+    # Numbers keep their type: an int probability stays exact; the model takes both.
+    conv.register_structure_hook(float, lambda v, _: v)
+    for cls in _MODEL_CLASSES:
+        attrs.resolve_types(cls)
+        if cls is Entry:
+            continue
+        conv.register_structure_hook(
+            cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+        )
+    entry_fn = make_dict_structure_fn(Entry, conv, _cattrs_forbid_extra_keys=True)
+    conv.register_structure_hook(
+        Entry, lambda v, t: Entry(step=v) if isinstance(v, str) else entry_fn(v, t)
+    )
+    return conv
+
+
+_CONVERTER = _make_converter()
+
+
+def _unstructure(obj: Any) -> Any:
+    """An attrs object as a plain dict in field order, defaults left out."""
+    if attrs.has(type(obj)):
+        out: dict[str, Any] = {}
+        for f in attrs.fields(type(obj)):
+            value = getattr(obj, f.name)
+            default = f.default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                default = default.factory()
+            if value == default and f.default is not attrs.NOTHING:
+                continue
+            out[f.name] = _unstructure(value)
+        return out
+    if isinstance(obj, timedelta):
+        return F.format_duration(obj)
+    if isinstance(obj, Mapping):
+        return {k: _unstructure(v) for k, v in obj.items()}
+    if isinstance(obj, tuple | list):
+        return [_unstructure(v) for v in obj]
+    # Subclasses of the plain types (numpy.float64, a StrEnum member) pass the
+    # model's checks but PyYAML's safe dumper refuses them: write the plain value.
+    if isinstance(obj, bool) or obj is None:
+        return obj
+    for plain in (str, int, float):
+        if isinstance(obj, plain) and type(obj) is not plain:
+            return plain(obj)
+    return obj
+
+
+def to_dict(journey: Journey) -> dict[str, Any]:
+    """Return a journey in the file's shape, as plain dicts and lists.
+
+    Fields at their default are left out; an entry with neither probability
+    nor count is written as its bare step id.
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J", touchpoints=[cx.Touchpoint(id="a", name="A")],
+    ...                entries=["a"])
+    >>> cx.to_dict(j)
+    {'cxgraph': '1.0', 'journey': {'id': 'j', 'name': 'J'}, 'touchpoints': [{'id': 'a', 'name': 'A'}], 'entries': ['a']}
+    """  # noqa: E501
+    full = _unstructure(journey)
+    out: dict[str, Any] = {"cxgraph": FORMAT_VERSION}
+    out["journey"] = {k: full[k] for k in JOURNEY_HEADER if k in full}
+    for name in JOURNEY_LISTS:
+        if name not in full:
+            continue
+        if name == "entries":
+            out[name] = [e["step"] if set(e) == {"step"} else e for e in full[name]]
+        else:
+            out[name] = full[name]
+    if journey.extensions:
+        out["extensions"] = full["extensions"]
+    return out
+
+
+#: How deep a document may nest; a journey file needs about 6 levels, extensions a few more.
+MAX_DEPTH = 100
+#: YAML aliases may repeat parts of a document, up to this many times its written size.
+MAX_EXPANSION = 100
+_EXPANSION_SLACK = 100_000
+
+
+def shape_problems(data: Any) -> list[Problem]:
+    """Problems with the shape of a parsed document before any field is checked.
+
+    A document nested deeper than :data:`MAX_DEPTH`, or whose YAML aliases
+    repeat its parts out of all proportion (a "billion laughs"), would make
+    the checks recurse too deep or run for hours; it is refused at ``$``.
+    Shared parts are measured once, so this takes time in the written size.
+
+    Examples
+    --------
+    >>> shape_problems({"a": [[[]]]})
+    []
+    >>> deep: list[object] = []
+    >>> for _ in range(200):
+    ...     deep = [deep]
+    >>> shape_problems(deep)[0].message
+    'the document nests 201 levels deep; at most 100 are allowed'
+    """
+    if not isinstance(data, Mapping | list):
+        return []  # a scalar document: the field checks say what is wrong with it
+    size: dict[int, int] = {}  # values under a container, aliases expanded
+    height: dict[int, int] = {}
+    written = 0  # values as written: each container once
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        obj, done = stack.pop()
+        children = obj.values() if isinstance(obj, Mapping) else obj
+        if done:
+            n, h, scalars = 1, 0, 0
+            for c in children:
+                if isinstance(c, Mapping | list):
+                    n += size[id(c)]
+                    h = max(h, height[id(c)])
+                else:
+                    scalars += 1
+            size[id(obj)], height[id(obj)] = n + scalars, h + 1
+            written += 1 + scalars
+            continue
+        if id(obj) in size:
+            continue
+        # A container in progress counts as nothing if met again (a recursive alias).
+        size[id(obj)], height[id(obj)] = 0, 0
+        stack.append((obj, True))
+        stack.extend((c, False) for c in children if isinstance(c, Mapping | list))
+    depth, total = height[id(data)], size[id(data)]
+    if depth > MAX_DEPTH:
+        msg = f"the document nests {depth} levels deep; at most {MAX_DEPTH} are allowed"
+        return [Problem("$", "parse", msg)]
+    if total > MAX_EXPANSION * written + _EXPANSION_SLACK:
+        msg = (
+            f"YAML aliases (*name) expand the document to {total:,} values from {written:,} "
+            "written ones: write the repeated parts out, or repeat them less"
+        )
+        return [Problem("$", "parse", msg)]
+    return []
+
+
+def from_dict(data: Any) -> Journey:
+    """Build a Journey from a mapping in the file's shape.
+
+    Raises
+    ------
+    JourneyValidationError
+        Listing every problem in the document, each with its ``$.`` path.
+
+    Examples
+    --------
+    >>> j = from_dict({"cxgraph": "1.0", "journey": {"id": "j", "name": "J"},
+    ...                "outcomes": [{"id": "ok", "name": "OK", "kind": "success"}]})
+    >>> j.outcomes[0].kind
+    'success'
+    >>> from_dict({"cxgraph": "1.0", "journey": {"id": "j", "name": "J"},
+    ...            "outcomes": [{"id": "ok", "name": "OK", "kind": "win"}]})
+    Traceback (most recent call last):
+    ...
+    cxgraph.errors.JourneyValidationError: 1 problem in the journey:
+    $.outcomes[0].kind: unknown outcome kind 'win' (valid: 'success', 'failure', 'exit')
+    """
+    raise_if(shape_problems(data))
+    raise_if(document_problems(data))
+    flat: dict[str, Any] = dict(data["journey"])
+    for name in JOURNEY_LISTS:
+        if name in data:
+            flat[name] = data[name]
+    if "extensions" in data:
+        flat["extensions"] = data["extensions"]
+    return _CONVERTER.structure(flat, Journey)

@@ -1,0 +1,166 @@
+"""XES event logs (and .xes.gz): a streaming lxml reader, with a progress bar for large files."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import sys
+import xml.etree.ElementTree as ET
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from cxgraph.readwrite.columns import PROGRESS_BYTES, XES_ATTRIBUTES, EventLogError, _has, require
+
+# -- XES --------------------------------------------------------------------
+
+
+def read_xes(path: Path, wanted: Sequence[str]) -> tuple[dict[str, list[Any]], list[str]]:
+    """Stream an XES (or ``.xes.gz``) file into the wanted columns.
+
+    Returns the wanted columns (lists of text, None where an event has no
+    such attribute) and every column found, in order of first appearance.
+
+    Raises
+    ------
+    EventLogError
+        If the file is not well-formed XML (the message gives the line and
+        column), not gzip when it says so, or its root is not ``<log>``.
+    """
+    wanted_set = set(wanted)
+    cols: dict[str, list[Any]] = {c: [] for c in dict.fromkeys(wanted)}
+    found: dict[str, None] = {}
+    try:
+        with _open_xes(path) as fh:
+            _parse_xes(fh, path, wanted_set, cols, found)
+    except ET.ParseError as exc:
+        msg = f"malformed XES in {os.fspath(path)!r}: {exc}"
+        raise EventLogError(msg) from exc
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        msg = f"cannot read the gzip-compressed XES file {os.fspath(path)!r}: {exc}"
+        raise EventLogError(msg) from exc
+    return cols, list(found)
+
+
+class _Progress:
+    """A binary file wrapper that advances a tqdm bar as bytes are read."""
+
+    def __init__(self, raw: IO[bytes], bar: Any) -> None:
+        self.raw = raw
+        self.bar = bar
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.bar.update(len(data))
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.bar.close()
+        self.raw.close()
+
+
+class _open_xes:  # noqa: N801 - used like open()
+    """Open an XES file (gunzipping ``.gz``), with a progress bar on a terminal."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.closers: list[Any] = []
+
+    def __enter__(self) -> IO[bytes]:
+        raw: Any = self.path.open("rb")
+        self.closers.append(raw)
+        size = self.path.stat().st_size
+        if size >= PROGRESS_BYTES and sys.stderr.isatty() and _has("tqdm"):
+            from tqdm import tqdm
+
+            bar = tqdm(total=size, unit="B", unit_scale=True, desc=self.path.name, leave=False)
+            raw = _Progress(raw, bar)
+            self.closers.append(raw)
+        if self.path.name.lower().endswith(".gz"):
+            raw = gzip.GzipFile(fileobj=raw, mode="rb")
+            self.closers.append(raw)
+        return raw  # type: ignore[no-any-return]
+
+    def __exit__(self, *exc: object) -> None:
+        for c in reversed(self.closers):
+            c.close()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse_xes(
+    fh: IO[bytes],
+    path: Path,
+    wanted: set[str],
+    cols: dict[str, list[Any]],
+    found: dict[str, None],
+) -> None:
+    stack: list[str] = []
+    root: ET.Element | None = None
+    trace: dict[str, Any] = {}
+    trace_events: list[dict[str, Any]] = []
+    event: dict[str, Any] | None = None
+    names = list(cols)
+    for kind, elem in ET.iterparse(fh, events=("start", "end")):
+        tag = _local(elem.tag)
+        if kind == "start":
+            if root is None:
+                root = elem
+                if tag != "log":
+                    msg = (
+                        f"{os.fspath(path)!r} is not an XES event log: its root element is "
+                        f"<{tag}>, not <log>"
+                    )
+                    raise EventLogError(msg)
+            stack.append(tag)
+            if tag == "trace" and len(stack) == 2:
+                trace, trace_events = {}, []
+            elif tag == "event" and len(stack) == 3 and stack[1] == "trace":
+                event = {}
+            elif tag in XES_ATTRIBUTES and len(stack) >= 2:
+                parent = stack[-2]
+                key = elem.get("key")
+                if key is None:
+                    continue
+                if parent == "event" and event is not None and len(stack) == 4:
+                    found.setdefault(key, None)
+                    if key in wanted:
+                        event[key] = elem.get("value")
+                elif parent == "trace" and len(stack) == 3:
+                    col = "case:" + key
+                    found.setdefault(col, None)
+                    if col in wanted:
+                        trace[col] = elem.get("value")
+            continue
+        stack.pop()
+        if tag == "event" and event is not None and len(stack) == 2:
+            trace_events.append(event)
+            event = None
+            elem.clear()
+        elif tag == "trace" and len(stack) == 1:
+            # Trace attributes may follow the events, so rows are made here.
+            for ev in trace_events:
+                for name in names:
+                    cols[name].append(ev.get(name, trace.get(name)))
+            trace_events = []
+            elem.clear()
+            if root is not None:
+                root.clear()
+    if root is None:  # pragma: no cover - iterparse raises on an empty document
+        msg = f"{os.fspath(path)!r} is empty"
+        raise EventLogError(msg)
+
+
+def xes_to_arrow(path: Path, wanted: Sequence[str], purpose: str) -> tuple[Any, list[str]]:
+    """Parse an XES file into a pyarrow Table of the wanted columns found (all text)."""
+    pa = require("pyarrow", "pandas", purpose)
+    data, found = read_xes(path, wanted)
+    have = [c for c in data if c in set(found)]
+    table = pa.table({c: pa.array(data[c], type=pa.string()) for c in have})
+    return table, found

@@ -1,0 +1,559 @@
+"""The one-page HTML report: what ``Report.to_html()`` and ``cxgraph report`` write.
+
+One self-contained page a journey team can put in front of its leadership:
+a header (the journey's name, state and version), a summary band of counts
+and headline findings, the plots as inline SVG, every analysis in plain
+words, and a footer. The page has inline CSS only, no JavaScript and no
+external resource (fonts come from the system stack); every user string
+is escaped; the same report gives the same bytes (no timestamps, plots
+drawn byte-stable). A plot that fails shows a short note in its place;
+an analysis that cannot show itself does the same.
+
+Examples
+--------
+>>> import cxgraph as cx
+>>> j = cx.Journey(id="j", name="<b>Tea</b>")
+>>> page = report_page(cx.analyze(j, analyses=["coverage"]), plots=False)
+>>> "&lt;b&gt;Tea&lt;/b&gt;" in page, "<script" in page
+(True, False)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from cxgraph._util.html import FONTS, esc
+from cxgraph._util.results import findings_of
+from cxgraph._version import __version__
+
+if TYPE_CHECKING:
+    from cxgraph.model.classes import Journey
+    from cxgraph.report.report import Report
+
+__all__ = ["PLOT_KINDS", "inline_svg", "plot_svg", "report_page"]
+
+#: The plots, by the name ``cxgraph render --kind`` takes, in page order:
+#: ``(function in cxgraph.plot, title, caption)``.
+PLOT_KINDS: Mapping[str, tuple[str, str, str]] = {
+    "journey_map": (
+        "journey_map",
+        "Journey map",
+        "Every step by phase and lane: what the customer does and who serves them.",
+    ),
+    "blueprint": (
+        "blueprint",
+        "Service blueprint",
+        "Customer, frontstage, backstage and support lanes, split by the line of visibility.",
+    ),
+    "emotion": (
+        "emotion_curve",
+        "Emotion curve",
+        "How the customer feels along the journey, from -3 to +3.",
+    ),
+    "graph": (
+        "graph",
+        "Journey graph",
+        "Steps layered by phase; hand-offs and silo crossings highlighted.",
+    ),
+    "silos": (
+        "silo_matrix",
+        "Silo crossings",
+        "How often the journey passes from one silo to another.",
+    ),
+}
+
+#: Findings listed per analysis before the rest fold away under "show more".
+VISIBLE = 10
+#: Findings written per analysis at most (a journey of thousands of steps would
+#: otherwise make a page of megabytes); the CSV and JSON exports give them all.
+MAX_LINES = 500
+
+_ID_IN_PARENS = re.compile(r"\(([A-Za-z0-9_.:-]+)\)")
+
+_CSS = """
+:root{--ink:#1f2933;--muted:#52606d;--faint:#7b8794;--line:#e4e7eb;--bg:#f5f7fa;
+--accent:#2c5282;--head:#102a43;--bad:#b42318;--bad-bg:#fef3f2;--ok:#1e7b4f}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.55 FONTS;
+-webkit-font-smoothing:antialiased}
+.wrap{max-width:1320px;margin-left:auto;margin-right:auto;padding:0 32px}
+a{color:var(--accent);text-decoration:none}
+a:hover{text-decoration:underline}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;
+font-size:.88em}
+.masthead{background:var(--head);color:#fff;padding:34px 0 30px}
+.eyebrow{margin:0 0 6px;font-size:12px;font-weight:600;letter-spacing:.09em;
+text-transform:uppercase;color:#9fb3c8}
+h1{margin:0 0 10px;font-size:30px;line-height:1.2;font-weight:650;letter-spacing:-.01em}
+.meta{margin:0;color:#bcccdc;font-size:14px}
+.meta code{color:#d9e2ec}
+.state{display:inline-block;margin-right:10px;padding:1px 10px;border-radius:999px;
+font-size:12px;font-weight:650;letter-spacing:.03em;background:#d9e2ec;color:var(--head)}
+.state.future{background:#f7c948}
+.lede{max-width:75ch;margin:14px 0 0;color:#d9e2ec}
+main{padding-bottom:24px}
+section{margin-top:34px}
+h2{margin:0 0 14px;padding-bottom:6px;font-size:19px;font-weight:650;
+border-bottom:2px solid var(--line)}
+.band{display:grid;grid-template-columns:repeat(6,minmax(0,1fr));gap:12px;margin:0}
+.band.found{grid-template-columns:repeat(4,minmax(0,1fr));margin-top:12px}
+.kpi{margin:0;padding:12px 16px;background:#fff;border:1px solid var(--line);border-radius:8px}
+.kpi dt{font-size:12px;font-weight:600;letter-spacing:.05em;text-transform:uppercase;
+color:var(--muted)}
+.kpi dd{margin:2px 0 0;font-size:26px;font-weight:650;line-height:1.25;
+font-variant-numeric:tabular-nums}
+.kpi dd.sub{margin:2px 0 0;font-size:12.5px;font-weight:400;line-height:1.4;color:var(--faint)}
+.found .kpi dd:not(.sub){font-size:30px}
+.kpi.alert{border-top:3px solid var(--bad);background:var(--bad-bg)}
+.kpi.alert dd:not(.sub){color:var(--bad)}
+.kpi.good dd:not(.sub){color:var(--ok)}
+table{border-collapse:collapse;font-size:14px}
+th{text-align:left;font-weight:600;color:var(--muted);padding:7px 14px 7px 0;
+border-bottom:2px solid var(--line);vertical-align:bottom}
+td{padding:7px 14px 7px 0;border-bottom:1px solid var(--line);vertical-align:top}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.glance{width:100%;background:#fff;border:1px solid var(--line);border-radius:8px;
+border-collapse:separate;border-spacing:0;overflow:hidden}
+.glance th,.glance td{padding:9px 16px}
+.glance tr:last-child td{border-bottom:0}
+.glance td:first-child{white-space:nowrap;font-weight:600;width:1%}
+figure{margin:0 0 18px;padding:18px 20px 14px;background:#fff;border:1px solid var(--line);
+border-radius:8px}
+figure h3{margin:0 0 10px;font-size:16px;font-weight:650}
+figure .frame{overflow-x:auto}
+figure svg{display:block;max-width:100%;height:auto;margin:0 auto}
+figcaption{margin-top:8px;font-size:13px;color:var(--muted)}
+.note{margin:0;padding:10px 14px;border-left:3px solid var(--faint);background:var(--bg);
+color:var(--muted);font-size:14px}
+.analysis{margin-top:16px;padding:20px 24px 14px;background:#fff;border:1px solid var(--line);
+border-radius:8px}
+.analysis h3{margin:0 0 4px;font-size:17px;font-weight:650}
+.analysis .summary{margin:0 0 12px;color:var(--muted)}
+ol.findings{margin:0;padding:0 0 0 2.4em}
+ol.findings li{padding:6px 0;border-top:1px solid var(--line)}
+ol.findings li::marker{color:var(--faint);font-size:13px;font-variant-numeric:tabular-nums}
+.id{color:var(--faint);font-size:.86em}
+details{margin-top:2px}
+details>summary{padding:8px 0;color:var(--accent);font-size:14px;font-weight:600;cursor:pointer}
+.extra{margin-top:14px}
+.extra h4{margin:0 0 6px;font-size:14px;font-weight:600;color:var(--muted)}
+footer{margin-top:40px;padding:16px 0 40px;border-top:1px solid var(--line);
+color:var(--faint);font-size:13px}
+@media (max-width:900px){.band{grid-template-columns:repeat(3,minmax(0,1fr))}
+.band.found{grid-template-columns:repeat(2,minmax(0,1fr))}.wrap{padding:0 16px}}
+@media print{body{background:#fff}.masthead{-webkit-print-color-adjust:exact;
+print-color-adjust:exact}figure,.kpi,.analysis li{break-inside:avoid}
+figure svg{min-width:0!important}.hint{display:none}}
+""".replace("FONTS", FONTS)
+
+_CSS = _CSS.replace("\n", "").strip()  # one line: the page source stays readable
+
+
+# -- plots --------------------------------------------------------------------
+
+
+def plot_svg(journey: Journey, kind: str) -> str:
+    """Draw one plot of ``journey`` (a key of :data:`PLOT_KINDS`) as SVG text.
+
+    Raises
+    ------
+    KeyError
+        For a kind that is not in :data:`PLOT_KINDS`.
+    """
+    from cxgraph import plot
+
+    func: Callable[..., Any] = getattr(plot, PLOT_KINDS[kind][0])
+    # plot draws on a Figure of its own (never pyplot): nothing to close.
+    return str(plot.to_svg(func(journey)))
+
+
+def inline_svg(svg: str, prefix: str, label: str) -> str:
+    """Make an SVG document fit inside an HTML page.
+
+    Drops the XML prolog, the doctype and the metadata (which names outside
+    URLs), gives every id a ``prefix`` so that several plots on one page
+    cannot resolve each other's clip paths and markers, scopes the SVG's own
+    style sheet to it, and labels it for screen readers.
+
+    Examples
+    --------
+    >>> svg = '<?xml version="1.0"?>\\n<svg id="a"><use href="#a"/></svg>'
+    >>> inline_svg(svg, "p", "A <map>")
+    '<svg role="img" aria-label="A &lt;map&gt;" id="p-a"><use href="#p-a"/></svg>'
+    """
+    start = svg.find("<svg")
+    body = svg[start:] if start >= 0 else svg
+    body = re.sub(r"<metadata>.*?</metadata>\s*", "", body, flags=re.S)
+
+    def fix_tag(m: re.Match[str]) -> str:
+        tag = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', m.group(0))
+        tag = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", tag)
+        return re.sub(
+            r'\b((?:xlink:)?href)="#([^"]+)"',
+            lambda m: f'{m.group(1)}="#{prefix}-{m.group(2)}"',
+            tag,
+        )
+
+    # Only inside tags: a step named 'id="x"' is text and must stay as it is.
+    body = re.sub(r"<[^>]+>", fix_tag, body)
+    # matplotlib's sheet is "*{...}": inside HTML it would style the whole page.
+    body = re.sub(
+        r"(<style[^>]*>)(.*?)(</style>)",
+        lambda m: m.group(1) + m.group(2).replace("*{", f".{prefix} *{{") + m.group(3),
+        body,
+        flags=re.S,
+    )
+    body = body.replace("<svg", f'<svg role="img" aria-label="{esc(label)}"', 1)
+    if f'class="{prefix}"' not in body and "<style" in body:
+        body = body.replace("<svg", f'<svg class="{prefix}"', 1)
+    return body.rstrip()
+
+
+#: The smallest scale a plot is drawn at: a wider one scrolls inside its frame
+#: rather than shrink its text past reading (a journey map is a wall poster).
+MIN_SCALE = 0.6
+#: A plot wider than this (CSS px) at ``MIN_SCALE`` says that it scrolls.
+SCROLLS_BEYOND = 1100
+
+
+def _figure(journey: Journey, kind: str) -> str:
+    _, title, caption = PLOT_KINDS[kind]
+    try:
+        svg, wide = _sized(inline_svg(plot_svg(journey, kind), f"fig-{kind}", title))
+        svg = f'<div class="frame">{svg}</div>'
+        if wide:
+            caption += " Wide picture: scroll sideways, or zoom in for the detail."
+    except Exception as exc:  # one plot that fails must not break the page
+        svg = f'<p class="note">This plot could not be drawn: {esc(_short(exc))}</p>'
+    return (
+        f'<figure id="plot-{kind}"><h3>{esc(title)}</h3>{svg}'
+        f"<figcaption>{esc(caption)}</figcaption></figure>"
+    )
+
+
+def _sized(svg: str) -> tuple[str, bool]:
+    """Fit the width of the page, but never below ``MIN_SCALE`` of the natural size.
+
+    Returns the SVG and whether it is wide enough to scroll on a laptop screen.
+    """
+    m = re.match(r'<svg[^>]*?\swidth="([0-9.]+)pt"', svg)
+    if m is None:
+        return svg, False
+    natural = float(m.group(1)) * 4 / 3  # CSS px per pt
+    least = natural * MIN_SCALE
+    style = f"width:100%;max-width:{natural:.0f}px;min-width:{least:.0f}px"
+    return svg.replace("<svg", f'<svg style="{style}"', 1), least > SCROLLS_BEYOND
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if len(text) > 200:
+        text = text[:199] + "…"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# -- words ----------------------------------------------------------------------
+
+
+def _known_ids(journey: Journey) -> frozenset[str]:
+    groups: Iterable[Iterable[Any]] = (
+        journey.steps,
+        journey.owners,
+        journey.phases,
+        journey.channels,
+        journey.systems,
+        journey.personas,
+        journey.dimensions,
+    )
+    return frozenset(x.id for g in groups for x in g)
+
+
+def _words(text: str, ids: frozenset[str]) -> str:
+    """Escape a finding; set the ids after names in parentheses in a quieter type."""
+    out: list[str] = []
+    pos = 0
+    for m in _ID_IN_PARENS.finditer(text):
+        if m.group(1) in ids:
+            out += [esc(text[pos : m.start()]), f'<span class="id">({esc(m.group(1))})</span>']
+            pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def _pct(p: float) -> str:
+    if 0 < p < 0.001:
+        return "<0.1%"
+    return f"{p:.1%}".replace(".0%", "%")
+
+
+# -- page parts -------------------------------------------------------------------
+
+
+def _header(journey: Journey) -> str:
+    state = "Future state" if journey.state == "future" else "Current state"
+    parts = [f'<span class="state {esc(journey.state)}">{state}</span>']
+    if journey.version:
+        parts.append(f"version {esc(journey.version)} · ")
+    parts.append(f"<code>{esc(journey.id)}</code>")
+    if journey.personas:
+        names = "; ".join(esc(p.name) for p in journey.personas)
+        parts.append(f" · {'persona' if len(journey.personas) == 1 else 'personas'}: {names}")
+    lede = f'<p class="lede">{esc(journey.description)}</p>' if journey.description else ""
+    return (
+        '<header class="masthead"><div class="wrap">'
+        '<p class="eyebrow">Customer journey report</p>'
+        f"<h1>{esc(journey.name)}</h1>"
+        f'<p class="meta">{"".join(parts)}</p>{lede}</div></header>'
+    )
+
+
+def _kpi(label: str, value: str, note: str = "", tone: str = "") -> str:
+    cls = f"kpi {tone}".strip()
+    note_html = f'<dd class="sub">{esc(note)}</dd>' if note else ""
+    return f'<dl class="{cls}"><dt>{esc(label)}</dt><dd>{esc(value)}</dd>{note_html}</dl>'
+
+
+_DECIDED_BY = {"customer": "by the customer", "employee": "by staff", "automated": "automated"}
+
+_REASON_WORDS = {
+    "no_owner": "declared without owner",
+    "undeclared": "undeclared",
+    "step_unowned": "at an unowned step",
+    "context_dropped": "dropping context",
+}
+
+
+def _band(report: Report) -> str:
+    from cxgraph.model.owners import owner_silos
+
+    j = report.journey
+    silos = len(set(owner_silos(j).values()))
+    shape = [
+        _kpi("Steps", f"{len(j.steps):,}", f"in {_plural(len(j.phases), 'phase')}"),
+        _kpi(
+            "Touchpoints", f"{len(j.touchpoints):,}", f"over {_plural(len(j.channels), 'channel')}"
+        ),
+        _kpi(
+            "Decisions",
+            f"{len(j.decision_points):,}",
+            _kinds((d.decided_by for d in j.decision_points), _DECIDED_BY),
+        ),
+        _kpi("Outcomes", f"{len(j.outcomes):,}", _kinds((o.kind for o in j.outcomes), {})),
+        _kpi("Owners", f"{len(j.owners):,}", _kinds(o.kind for o in j.owners)),
+        _kpi("Silos", f"{silos:,}", "top-level owners"),
+    ]
+    found = [c for c in (_found(report, name) for name in _FOUND) if c]
+    band = f'<div class="band">{"".join(shape)}</div>'
+    if found:
+        band += f'<div class="band found">{"".join(found)}</div>'
+    return f'<section id="summary" aria-label="Summary"><h2>At a glance</h2>{band}</section>'
+
+
+def _kinds(kinds: Iterable[str], words: Mapping[str, str] | None = None) -> str:
+    """``3 teams, 2 departments``: the most common kinds first, then by name.
+
+    ``words`` says a kind in words (``{"customer": "by the customer"}``);
+    without it the kind is a noun and takes an ``s`` when more than one.
+    """
+    counts = Counter(kinds)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if words is None:
+        return ", ".join(_plural(n, k) for k, n in ranked)
+    return ", ".join(f"{n:,} {words.get(k, k)}" for k, n in ranked)
+
+
+_FOUND = ("markov", "unowned_handoffs", "silo_boundaries", "moments_of_truth")
+
+
+def _found(report: Report, name: str) -> str:
+    """The headline card of one analysis, or "" when it did not run or cannot say."""
+    if name not in report.names:
+        return ""
+    r = report[name]
+    try:
+        if name == "markov":
+            basis = str(r.basis)
+            if basis == "uniform":
+                return _kpi("Conversion", "unknown", "the map gives no probabilities or counts")
+            note = {
+                "probability": "of journeys end in success",
+                "count": "of journeys end in success, from counts",
+            }.get(basis, "of journeys end in success; some odds assumed equal")
+            return _kpi("Conversion", _pct(float(r.conversion_probability)), note)
+        n = len(r)
+        if name == "unowned_handoffs":
+            if not r.ownership_known:
+                return _kpi("Unowned hand-offs", "unknown", "no step has an owner")
+            reasons = Counter(f.reason for f in r)
+            note = ", ".join(f"{reasons[k]} {w}" for k, w in _REASON_WORDS.items() if reasons[k])
+            tone = "alert" if n else "good"
+            return _kpi("Unowned hand-offs", f"{n:,}", note or "every hand-off owned", tone)
+        if name == "silo_boundaries":
+            if not r.ownership_known:
+                return _kpi("Silo crossings", "unknown", "no step has an owner")
+            note = f"{r.customer_visible:,} seen by the customer"
+            return _kpi("Silo crossings", f"{n:,}", note)
+        gates = len(r.gates)
+        declared = sum(1 for f in r if "declared" in f.reasons)
+        return _kpi("Moments of truth", f"{n:,}", f"{gates:,} gates, {declared:,} declared")
+    except Exception:  # a custom or changed result: leave its card out, keep the page
+        return ""
+
+
+def _glance(sections: list[tuple[str, str, str]]) -> str:
+    rows = "".join(
+        f'<tr><td><a href="#a-{esc(name)}">{esc(title)}</a></td><td>{esc(summary)}</td></tr>'
+        for name, title, summary in sections
+    )
+    return f'<table class="glance" id="contents"><tbody>{rows}</tbody></table>'
+
+
+def _section(name: str, result: Any, journey: Journey, ids: frozenset[str]) -> tuple[str, str, str]:
+    """One analysis as ``(html, title, summary)``; a result that cannot show itself gets a note."""
+    try:
+        title, summary, lines, more = findings_of(result, MAX_LINES)
+        items = [f"<li>{_words(x, ids)}</li>" for x in lines]
+        body = ""
+        if items:
+            body = f'<ol class="findings">{"".join(items[:VISIBLE])}</ol>'
+        if len(items) > VISIBLE:
+            rest = len(items) - VISIBLE
+            body += (
+                f"<details><summary>Show {_plural(rest, 'more finding')}</summary>"
+                f'<ol class="findings" start="{VISIBLE + 1}">{"".join(items[VISIBLE:])}</ol>'
+                "</details>"
+            )
+        if more:
+            body += (
+                f'<p class="note">{_plural(more, "more finding")} left out of this page: '
+                f"<code>cxgraph analyze --only {esc(name)} --format csv</code> lists them all.</p>"
+            )
+        body += _extra(name, result, journey)
+    except Exception as exc:  # one analysis that cannot show itself must not break the page
+        title, summary = name, "could not be shown"
+        body = f'<p class="note">This analysis could not be shown: {esc(_short(exc))}</p>'
+    html = (
+        f'<section class="analysis" id="a-{esc(name)}"><h3>{esc(title)}</h3>'
+        f'<p class="summary">{esc(summary)}</p>{body}</section>'
+    )
+    return html, title, summary
+
+
+def _extra(name: str, result: Any, journey: Journey) -> str:
+    """What a built-in analysis knows beyond its findings, as a small table."""
+    if name == "markov" and getattr(result, "basis", "uniform") != "uniform":
+        outcomes = {o.id: o for o in journey.outcomes}
+        probs: Mapping[str, float] = result.outcome_probabilities
+        ranked = sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
+        rows = [
+            f"<tr><td>{esc(outcomes[k].name if k in outcomes else k)}</td>"
+            f"<td>{esc(outcomes[k].kind if k in outcomes else '')}</td>"
+            f'<td class="num">{esc(_pct(p))}</td></tr>'
+            for k, p in ranked
+        ]
+        if result.dead_end_probability > 0:
+            rows.append(
+                "<tr><td>Stops at a dead end</td><td></td>"
+                f'<td class="num">{esc(_pct(result.dead_end_probability))}</td></tr>'
+            )
+        if rows:
+            return (
+                '<div class="extra"><h4>Where journeys end</h4><table><thead><tr>'
+                '<th>Outcome</th><th>Kind</th><th class="num">Share of journeys</th></tr>'
+                f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
+            )
+    if name == "silo_boundaries" and getattr(result, "ownership_known", False):
+        silos: tuple[str, ...] = result.silos
+        counts: Mapping[str, Mapping[str, int]] = result.counts
+        if not silos or not any(counts.get(a, {}).get(b, 0) for a in silos for b in silos):
+            return ""
+        owner_names = {o.id: o.name for o in journey.owners}
+        head = "".join(f'<th class="num">{esc(owner_names.get(s, s))}</th>' for s in silos)
+        rows = [
+            f"<tr><td>{esc(owner_names.get(a, a))}</td>"
+            + "".join(
+                f'<td class="num">{esc(counts.get(a, {}).get(b, 0) or "")}</td>' for b in silos
+            )
+            + "</tr>"
+            for a in silos
+        ]
+        return (
+            '<div class="extra"><h4>Crossings from silo (row) to silo (column)</h4>'
+            f"<table><thead><tr><th>From \\ to</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+        )
+    return ""
+
+
+def report_page(report: Report, *, plots: bool = True) -> str:
+    """The whole page for ``report``, as text (see the module docstring).
+
+    Parameters
+    ----------
+    report
+        The report to show.
+    plots
+        Draw the plots (as inline SVG); False leaves them out.
+
+    Returns
+    -------
+    str
+        The HTML page, ending in a newline.
+    """
+    journey = report.journey
+    ids = _known_ids(journey)
+    sections = [_section(name, result, journey, ids) for name, result in report]
+    glance = [(name, s[1], s[2]) for name, s in zip(report.names, sections, strict=True)]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="cxgraph {esc(__version__)}">',
+        f"<title>{esc(journey.name)} · customer journey report</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        _header(journey),
+        "<main>",
+        f'<div class="wrap">{_band(report)}</div>',
+    ]
+    if plots:
+        figures = "".join(_figure(journey, kind) for kind in PLOT_KINDS)
+        parts.append(
+            '<div class="wrap"><section id="plots" aria-label="Plots"><h2>Pictures</h2>'
+            f"{figures}</section></div>"
+        )
+    if sections:
+        parts.append(
+            '<div class="wrap"><section id="analyses" aria-label="Findings"><h2>Findings</h2>'
+            + _glance(glance)
+            + "".join(s[0] for s in sections)
+            + "</section></div>"
+        )
+    else:
+        parts.append(
+            '<div class="wrap"><section id="analyses"><p class="note">No analysis was run.</p>'
+            "</section></div>"
+        )
+    parts += [
+        "</main>",
+        '<footer><div class="wrap">'
+        f"Made with cxgraph {esc(__version__)} from journey <code>{esc(journey.id)}</code>"
+        + (f", version {esc(journey.version)}" if journey.version else "")
+        + f" ({_plural(len(report), 'analysis', 'analyses')}). "
+        "Every finding here is also in <code>cxgraph analyze --format json</code>."
+        "</div></footer>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,231 @@
+"""Run analyses together: ``analyze``, the ``Report`` it returns, and the registry.
+
+``cx.analyze(journey)`` runs every registered analysis with its defaults
+(except that ``branches`` lists at most 20 paths; its exact count is kept)
+and returns a :class:`Report`, which renders as text (``str(report)``), JSON
+(``{analysis: records}``), Markdown and HTML. ``@cx.register_analysis(name)``
+adds an analysis of your own: any function ``journey -> result``; a result
+with ``to_records()`` shows through its records, anything else through its
+``repr``.
+
+Examples
+--------
+>>> import cxgraph as cx
+>>> @cx.register_analysis("step_count")
+... def step_count(journey):
+...     return len(journey.steps)
+>>> j = cx.Journey(id="j", name="J", touchpoints=[cx.Touchpoint(id="a", name="A")])
+>>> report = cx.analyze(j, analyses=["step_count"])
+>>> report["step_count"]
+1
+>>> cx.unregister_analysis("step_count")
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from attrs import field, frozen
+
+from cxgraph._util.results import findings_of, plain, records_of
+from cxgraph._util.text import choices_text, describe
+from cxgraph.errors import CxgraphError
+from cxgraph.model.classes import Journey
+from cxgraph.report.registry import _CUSTOM, BUILTIN_NAMES, _builtin, registered_analyses
+
+__all__ = ["Report", "analyze"]
+
+
+def _json_default(value: Any) -> Any:
+
+    converted = plain(value)
+    if converted is value:
+        return str(value)
+    return converted
+
+
+@frozen(kw_only=True, repr=False)
+class Report:
+    """The results of several analyses of one journey, in the order they ran.
+
+    Index it by analysis name; iterate over ``(name, result)`` pairs.
+    """
+
+    journey: Journey
+    results: Mapping[str, Any] = field()
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self.results[name]
+        except KeyError:
+            known = ", ".join(repr(n) for n in self.results)
+            msg = f"this report has no analysis {name!r} (it has: {known})"
+            raise KeyError(msg) from None
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.results.items())
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The analyses in this report, in order."""
+        return tuple(self.results)
+
+    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
+        """``{analysis: records}``."""
+        return {name: records_of(r) for name, r in self.results.items()}
+
+    def to_json(self) -> str:
+        """The report as JSON text: ``{analysis: records}``, stable key order."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
+
+    def to_csv(self, name: str) -> str:
+        """One analysis's records as CSV text (tuples joined with ``;``)."""
+        rows = records_of(self[name])
+        buf = io.StringIO()
+        columns: list[str] = []
+        for r in rows:
+            columns += [k for k in r if k not in columns]
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({k: _csv_cell(v) for k, v in r.items()})
+        return buf.getvalue()
+
+    def _sections(self) -> Iterator[tuple[str, str, list[str]]]:
+        """(title, summary, lines) per analysis, in plain words."""
+
+        for name, result in self.results.items():
+            _, summary, lines, _ = findings_of(result, None)
+            # A custom result without a title of its own is known by its analysis name.
+            yield str(getattr(result, "title", None) or name), summary, lines
+
+    def __str__(self) -> str:
+        head = f"Report on journey {self.journey.id!r} ({self.journey.name})"
+        out = [head, "=" * len(head)]
+        for title, summary, lines in self._sections():
+            out += ["", title, "-" * len(title), summary, *("  - " + x for x in lines)]
+        return "\n".join(out) + "\n"
+
+    def to_markdown(self) -> str:
+        """The report as Markdown: a heading per analysis, findings as a list."""
+        out = [f"# Report on journey `{self.journey.id}` ({_md(self.journey.name)})"]
+        for title, summary, lines in self._sections():
+            out += ["", f"## {_md(title)}", "", _md(summary)]
+            if lines:
+                out.append("")
+                out += [f"- {_md(x)}" for x in lines]
+        return "\n".join(out) + "\n"
+
+    def __repr__(self) -> str:
+        return (
+            f"<Report on {self.journey.id!r}: {len(self.results)} analyses "
+            f"({', '.join(self.results)})>"
+        )
+
+    def _repr_html_(self) -> str:
+        # Light for a notebook: the first findings per analysis, no plots (see to_html).
+        from cxgraph.report.views import report_html
+
+        return report_html(self)
+
+    def to_html(self, *, plots: bool = True) -> str:
+        """The report as one self-contained HTML page (see ``cxgraph report``).
+
+        A header, a summary band, the plots as inline SVG (``plots=False``
+        leaves them out), every analysis in plain words, and a footer: inline
+        CSS, no JavaScript, nothing fetched, every user string escaped; the
+        same report gives the same bytes.
+
+        Examples
+        --------
+        >>> import cxgraph as cx
+        >>> j = cx.Journey(id="j", name="Tea & cake")
+        >>> page = cx.analyze(j, analyses=["coverage"]).to_html(plots=False)
+        >>> page.startswith("<!DOCTYPE html>"), "Tea &amp; cake" in page
+        (True, True)
+        """
+        from cxgraph.report.page import report_page
+
+        return report_page(self, plots=plots)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, Mapping):
+        return json.dumps(value, default=_json_default, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def analyze(journey: Journey, analyses: Sequence[str] | None = None) -> Report:
+    """Run analyses on a journey and collect their results in a :class:`Report`.
+
+    Parameters
+    ----------
+    journey
+        The journey to analyse.
+    analyses
+        Names to run, in this order; default every registered analysis
+        (see :func:`registered_analyses`).
+
+    Returns
+    -------
+    Report
+
+    Raises
+    ------
+    TypeError
+        If ``journey`` is not a Journey.
+    ValueError
+        For an unknown analysis name (the message lists the valid ones).
+    CxgraphError
+        When a custom analysis fails (the message names it and the cause).
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> cx.analyze(cx.Journey(id="j", name="J"), analyses=["nope"])
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown analysis 'nope' (valid: 'unowned_handoffs', 'silo_boundaries', 'branches', 'dimensions', 'moments_of_truth', 'weakest_touchpoints', 'touchpoint_inventory', 'coverage', 'markov')
+    """  # noqa: E501
+    from cxgraph._util.cache import shared_cache
+
+    if not isinstance(journey, Journey):
+        msg = f"analyze() takes a Journey, got {describe(journey)}"  # type: ignore[unreachable]
+        raise TypeError(msg)
+    names = list(registered_analyses() if analyses is None else analyses)
+    if isinstance(analyses, str):
+        names = [analyses]
+    valid = registered_analyses()
+    for n in names:
+        if n not in valid:
+            msg = f"unknown analysis {n!r} {choices_text(str(n), valid, word='valid')}"
+            raise ValueError(msg)
+    builtin = _builtin() if any(n in BUILTIN_NAMES for n in names) else {}
+    results: dict[str, Any] = {}
+    with shared_cache():
+        for n in dict.fromkeys(names):
+            func = builtin[n] if n in builtin else _CUSTOM[n]
+            if n in builtin:
+                results[n] = func(journey)
+                continue
+            try:
+                results[n] = func(journey)
+            except CxgraphError:
+                raise
+            except Exception as exc:
+                msg = f"custom analysis {n!r} failed: {type(exc).__name__}: {exc}"
+                raise CxgraphError(msg) from exc
+    return Report(journey=journey, results=results)
