@@ -15,7 +15,9 @@ Examples
 
 from __future__ import annotations
 
-from cxgraph import plot
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from cxgraph._version import __version__
 from cxgraph.analyses.branches import Branches, branches
 from cxgraph.analyses.coverage import Coverage, coverage
@@ -33,8 +35,6 @@ from cxgraph.attribution.models import Attribution, attribution
 from cxgraph.attribution.paths import PathData, paths
 from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError, Problem
 from cxgraph.graph import compile_graph, from_graph
-from cxgraph.mining.conformance import Conformance, conformance
-from cxgraph.mining.discovery import discover
 from cxgraph.model.classes import (
     Channel,
     DecisionPoint,
@@ -58,6 +58,11 @@ from cxgraph.readwrite.files import UnsupportedFormatError, dump, dumps, load, l
 from cxgraph.readwrite.schema import schema
 from cxgraph.report.registry import register_analysis, registered_analyses, unregister_analysis
 from cxgraph.report.report import Report, analyze
+
+if TYPE_CHECKING:
+    from cxgraph import plot
+    from cxgraph.mining.conformance import Conformance, conformance
+    from cxgraph.mining.discovery import discover
 
 __all__ = [
     "AnalysisResult",
@@ -125,3 +130,28 @@ __all__ = [
     "validate",
     "weakest_touchpoints",
 ]
+
+
+#: Names imported on first use (PEP 562), so that ``import cxgraph`` stays
+#: light: the pictures are the largest part of the package to import, and
+#: mining pulls in the event-log readers; most scripts use neither.
+_LAZY = {
+    "plot": "cxgraph.plot",
+    "Conformance": "cxgraph.mining.conformance",
+    "conformance": "cxgraph.mining.conformance",
+    "discover": "cxgraph.mining.discovery",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name])
+        value = module if name == "plot" else getattr(module, name)
+        globals()[name] = value  # once: later look-ups find the attribute
+        return value
+    msg = f"module 'cxgraph' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

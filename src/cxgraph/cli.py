@@ -271,11 +271,11 @@ def _save_png(journey: Journey, kind: str, path: Path) -> None:
     import tempfile
 
     from cxgraph import plot
-    from cxgraph.readwrite.files import _file_mode
+    from cxgraph.readwrite.files import file_mode
     from cxgraph.report.page import PLOT_KINDS
 
     ax = getattr(plot, PLOT_KINDS[kind][0])(journey)
-    mode = _file_mode(path)
+    mode = file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
     os.close(fd)
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -60,13 +62,15 @@ _MODEL_CLASSES: tuple[type, ...] = (
 # -- cattrs converter -------------------------------------------------------
 
 
-def _make_converter() -> cattrs.Converter:
+@functools.cache
+def _converter() -> cattrs.Converter:
     """Our converter: strict, with durations as ISO 8601 strings.
 
     Documents are checked field by field before structuring (see
     ``cxgraph.model.validation``), so structuring never sees a wrong type; the
     converter still forbids extra keys as a second line of defence.
     """
+    # Made on first use: building the hooks is most of what importing this module cost.
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
     conv.register_structure_hook(timedelta, lambda v, _: F.parse_duration(v))
     conv.register_unstructure_hook(timedelta, F.format_duration)
@@ -84,9 +88,6 @@ def _make_converter() -> cattrs.Converter:
         Entry, lambda v, t: Entry(step=v) if isinstance(v, str) else entry_fn(v, t)
     )
     return conv
-
-
-_CONVERTER = _make_converter()
 
 
 def _unstructure(obj: Any) -> Any:
@@ -240,4 +241,4 @@ def from_dict(data: Any) -> Journey:
             flat[name] = data[name]
     if "extensions" in data:
         flat["extensions"] = data["extensions"]
-    return _CONVERTER.structure(flat, Journey)
+    return _converter().structure(flat, Journey)

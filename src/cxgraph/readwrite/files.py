@@ -422,7 +422,7 @@ def dump(journey: Journey, path: str | os.PathLike[str], format: str | None = No
     write_atomic(p, text)
 
 
-def _file_mode(path: Path) -> int:
+def file_mode(path: Path) -> int:
     """The permissions a plain ``open(path, "w")`` would leave: kept, else from the umask."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
@@ -435,7 +435,7 @@ def _file_mode(path: Path) -> int:
 def write_atomic(path: Path, text: str) -> None:
     """Write text to a temporary file beside ``path``, then move it into place."""
     directory = path.parent if str(path.parent) else Path()
-    mode = _file_mode(path)
+    mode = file_mode(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
