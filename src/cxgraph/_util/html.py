@@ -1,10 +1,12 @@
-"""HTML for Jupyter: escaped, inline CSS only, no JavaScript, never raising.
+"""HTML helpers for every view: escaped, inline CSS only, no JavaScript, never raising.
 
 Every view escapes every user string, styles itself inline (a notebook
 strips ``<style>`` blocks in some front ends, and the view must not leak
 styles into the page around it), and falls back to its text in a ``<pre>``
 when anything goes wrong: a broken view must never break the notebook.
-The views stay light: counts and findings in words, no plots.
+The views stay light: counts and findings in words, no plots. The
+journey's view is in :mod:`cxgraph.model.views`, a report's in
+:mod:`cxgraph.report.views`; results show themselves with :func:`result_html`.
 
 Examples
 --------

@@ -1,12 +1,13 @@
-"""Whole-journey checks: collect every problem, then raise once.
+"""Validation: check a document or a journey, collect every problem, then raise once.
 
 Two layers, both returning lists of :class:`~cxgraph.Problem` with ``$.`` paths:
 
 - :func:`document_problems` checks a raw file document (types, required and
   unknown keys, enums, patterns, ranges, the ``cxgraph`` version), driven by
   the field rules the model carries;
-- :func:`journey_problems` checks a built journey as a whole (unique ids,
-  references, probabilities, owner cycles, ``decided_by`` against ``owner``).
+- :func:`journey_problems` (in :mod:`cxgraph.model.checks`) checks a built
+  journey as a whole (unique ids, references, probabilities, owner cycles,
+  ``decided_by`` against ``owner``).
 
 A file is checked by both at once: where a shape problem leaves a value
 unusable, the whole-journey checks that need it are skipped rather than guessed
