@@ -5,6 +5,14 @@ load and save it as JSON or YAML, compile it to a networkx graph and ask where
 responsibility passes with nobody accountable, where the journey crosses
 silos, which branches exist and which moments decide whether a customer stays.
 
+This module is the one public namespace: every function and class is
+``cx.<name>``. The package below it is a house of layers, each importing
+only from those beneath it (docs/architecture.md): ``model`` (the classes),
+``graph`` (compile to networkx), ``readwrite`` (files and event logs),
+``analyses`` (questions about a designed journey), ``mining``,
+``attribution`` and ``changes`` (observed journeys, conversion paths,
+versions), ``plot`` (pictures), ``report`` (reports and pages), and ``cli``.
+
 Examples
 --------
 >>> import cxgraph as cx
