@@ -79,6 +79,7 @@ class _Chain:
         self.without_step: dict[str, float] = {}
         self.effects: dict[str, RemovalEffects] = {}
         self._lu: Any = None
+        self._conversion: FloatArray | None = None
 
     # The SuperLU object does not pickle; a model that travelled factorises again.
     def __getstate__(self) -> dict[str, Any]:
@@ -94,12 +95,22 @@ class _Chain:
             self._lu = _factorise(self.Q)
         return self._lu
 
-    def members(self, steps: list[str]) -> tuple[int, ...]:
+    def conversion(self) -> FloatArray:
+        """P(ending in a success outcome | at each transient state): one solve, kept."""
+        import numpy as np
+
+        if self._conversion is None:
+            r = np.asarray(self.R @ self.success.astype(np.float64), dtype=np.float64).ravel()
+            x = np.asarray(self.lu().solve(r), dtype=np.float64)
+            self._conversion = np.clip(x, 0.0, 1.0)
+        return self._conversion
+
+    def members(self, steps: list[str], caller: str = "reach_probability") -> tuple[int, ...]:
         out: list[int] = []
         for s in steps:
             if not isinstance(s, str) or s not in self.index:
                 known = choices_text(str(s), sorted(self.index))
-                msg = f"reach_probability(): unknown step {s!r} {known}"
+                msg = f"{caller}(): unknown step {s!r} {known}"
                 raise CxgraphError(msg)
             out.append(self.index[s])
         return tuple(sorted(set(out)))

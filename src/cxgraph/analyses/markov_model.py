@@ -12,6 +12,7 @@ from attrs import field, frozen
 from cxgraph._util.html import esc, safe_html, table
 from cxgraph._util.text import choices_text
 from cxgraph.analyses.results import SHOW, AnalysisResult
+from cxgraph.errors import CxgraphError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -269,6 +270,42 @@ class MarkovModel(_Picklable, AnalysisResult[MarkovStep]):
         wanted = [steps] if isinstance(steps, str) else list(steps)
         members = chain.members(wanted)
         return chain.reach(members)
+
+    def conversion_from(self, step: str) -> float:
+        """The share of journeys at ``step`` that end in a success outcome.
+
+        ``P(success | the journey is at step)``: 1 for a success outcome, 0
+        for any other outcome; for a touchpoint or decision, one sparse solve
+        shared by every step (kept for the next call).
+
+        Raises
+        ------
+        CxgraphError
+            If ``step`` is unknown, or no entry reaches it.
+
+        Examples
+        --------
+        >>> import cxgraph as cx
+        >>> j = cx.Journey(id="j", name="J",
+        ...     touchpoints=[cx.Touchpoint(id="a", name="A"), cx.Touchpoint(id="b", name="B")],
+        ...     outcomes=[cx.Outcome(id="won", name="Won", kind="success"),
+        ...               cx.Outcome(id="lost", name="Lost", kind="failure")],
+        ...     transitions=[cx.Transition(source="a", target="b", probability=0.8),
+        ...                  cx.Transition(source="a", target="lost", probability=0.2),
+        ...                  cx.Transition(source="b", target="won", probability=0.5),
+        ...                  cx.Transition(source="b", target="lost", probability=0.5)])
+        >>> m = cx.markov(j)
+        >>> m.conversion_from("a"), m.conversion_from("b"), m.conversion_from("won")
+        (0.4, 0.5, 1.0)
+        """
+        chain = self._chain
+        (g,) = chain.members([step], "conversion_from")
+        if chain.opos[g] >= 0:
+            return 1.0 if bool(chain.success[chain.opos[g]]) else 0.0
+        if chain.pos[g] < 0:
+            msg = f"conversion_from(): no entry reaches step {step!r}"
+            raise CxgraphError(msg)
+        return float(chain.conversion()[chain.pos[g]])
 
     def removal_effects(self, by: str = "step") -> RemovalEffects:
         """``1 - P(conversion without it) / P(conversion)`` for each step, channel or owner.

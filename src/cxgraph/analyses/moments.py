@@ -1,28 +1,42 @@
 """Moments of truth: the steps that decide whether a customer stays.
 
 A step earns a *reason* for each way it matters, and its score is the number
-of reasons:
+of reasons. The moments of truth are the declared steps and those with at
+least ``min_score`` reasons (2 by default): one reason alone (every step of
+a linear journey is a gate) does not single a step out. ``candidates`` keeps
+every step with a reason. The reasons, in the order a finding lists them:
 
 ``declared``
     The map says so (``Touchpoint.moment_of_truth``).
 ``gate``
-    Every path from an entry to any reachable success outcome passes it: it
-    dominates every success outcome in the customer flow (transitions and
-    hand-offs). Computed with dominators from a virtual root joined to every
-    entry, so a loop or a second entry is handled exactly.
+    A customer-facing step every path from an entry to any reachable success
+    outcome passes: it dominates every success outcome in the customer flow
+    (transitions and hand-offs). Computed with dominators from a virtual
+    root joined to every entry, so a loop or a second entry is handled
+    exactly.
 ``fork_to_failure``
     A decision point with an option that leads straight to a failure or exit
     outcome.
-``sensitive``
-    Taking the step out would cost at least half of the conversions: its
-    exact removal effect (see :func:`cxgraph.analyses.markov.markov`) is at
-    least 0.5. Only when probabilities are known (basis ``probability`` or
-    ``count``).
+``swing``
+    What happens next decides: of the step's ways on, the chance of ending
+    in success differs by at least 0.25 between two of them. With known
+    probabilities (basis ``probability``, or ``count``, whose shares are
+    data too) that chance is the Markov model's ``conversion_from`` of the
+    next step; otherwise the rule is structural: one way on can still reach
+    a success outcome and another cannot. On a step with
+    ``fork_to_failure`` only the ways on other than those straight to
+    failure or exit are compared, so one branch never counts twice; ways
+    with probability 0 are not taken and do not count.
 ``emotional_low``
-    A touchpoint with emotion -2 or lower, or with pain points.
+    A customer-facing touchpoint with emotion -2 or lower, or with pain
+    points.
 
-Outcomes are where a journey ends, not moments within it, so they earn no
-reason.
+Customer-facing: a touchpoint in lane ``customer`` or ``frontstage``, or a
+decision the customer makes. A backstage step can be a gate for the
+business, but the customer never meets it. Outcomes are where a journey
+ends, not moments within it, so they earn no reason. The removal effect of
+each step (the share of conversions lost without it) ranks steps of equal
+score.
 
 Examples
 --------
@@ -38,30 +52,37 @@ Examples
 ...                  cx.Transition(source="buy", target="pay"),
 ...                  cx.Transition(source="buy", target="left"),
 ...                  cx.Transition(source="pay", target="sold")])
->>> for m in moments_of_truth(j):
+>>> result = moments_of_truth(j)
+>>> for m in result:
 ...     print(m.step, m.score, m.reasons)
 buy 2 ('gate', 'fork_to_failure')
 pay 2 ('gate', 'emotional_low')
-visit 1 ('gate',)
+>>> [(m.step, m.reasons) for m in result.candidates]
+[('buy', ('gate', 'fork_to_failure')), ('pay', ('gate', 'emotional_low')), ('visit', ('gate',))]
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import networkx as nx
 from attrs import field, frozen
 
 from cxgraph.analyses.flow import FLOW_KINDS, customer_flow, markov_or_reason, step_label
 from cxgraph.analyses.results import AnalysisResult
+from cxgraph.errors import CxgraphError
 from cxgraph.graph import compile_graph, entry_weights
 from cxgraph.model.classes import DecisionPoint, Journey, Touchpoint
 
+if TYPE_CHECKING:
+    from cxgraph.analyses.markov_model import MarkovModel
+
 __all__ = [
+    "MIN_SCORE",
     "REASONS",
-    "SENSITIVE",
+    "SWING",
     "MomentOfTruth",
     "MomentsOfTruth",
     "gate_steps",
@@ -69,13 +90,17 @@ __all__ = [
 ]
 
 #: Every reason, in the order a finding lists them.
-REASONS: tuple[str, ...] = ("declared", "gate", "fork_to_failure", "sensitive", "emotional_low")
+REASONS: tuple[str, ...] = ("declared", "gate", "fork_to_failure", "swing", "emotional_low")
 
-#: A removal effect at least this large makes a step ``sensitive``.
-SENSITIVE = 0.5
-# Removal effects come from floating-point linear algebra; a hand-worked 0.5
-# may arrive as 0.49999999999999994 and must still count.
-_TOL = 1e-9
+#: Reasons a step needs to be a moment of truth unless it is declared.
+MIN_SCORE = 2
+#: How far apart the chances of success of two ways on must be for a ``swing``.
+SWING = 0.25
+# Chances come from floating-point linear algebra; a hand-worked 0.25 may
+# arrive a hair below and must still count.
+_TOL = 1e-12
+#: Blueprint lanes the customer meets.
+_FACING = ("customer", "frontstage")
 
 #: Edge kinds the customer follows (triggers move the organisation, not the customer).
 # Cannot collide with a step: ids never contain '<' or '>'.
@@ -85,8 +110,8 @@ _WORDS = {
     "declared": "declared a moment of truth",
     "gate": "every successful journey passes it",
     "fork_to_failure": "a decision with an option straight to failure or exit",
-    "sensitive": "removing it loses at least half of the conversions",
-    "emotional_low": "an emotional low",
+    "swing": "what happens next decides whether the customer is won or lost",
+    "emotional_low": "an emotional low for the customer",
 }
 
 
@@ -109,8 +134,10 @@ class MomentOfTruth:
 class MomentsOfTruth(AnalysisResult[MomentOfTruth]):
     """Steps ranked by how many reasons make them a moment of truth.
 
-    Highest score first, then larger removal effect, then step id. Besides
-    the findings: ``gates`` (every gate, sorted by id),
+    Highest score first, then larger removal effect, then step id. The
+    findings are the declared steps and those with at least ``min_score``
+    reasons; ``candidates`` holds every step with a reason, ranked the same
+    way. Besides them: ``gates`` (every customer-facing gate, sorted by id),
     ``probabilities_known``, ``basis`` (of the Markov model, None when it
     could not be built), ``conversion_probability`` (None unless
     probabilities are known) and ``note`` (why removal effects are missing,
@@ -121,9 +148,11 @@ class MomentsOfTruth(AnalysisResult[MomentOfTruth]):
     title: ClassVar[str] = "Moments of truth"
 
     gates: tuple[str, ...]
-    probabilities_known: bool
-    basis: str | None
-    conversion_probability: float | None
+    candidates: tuple[MomentOfTruth, ...] = ()
+    min_score: int = MIN_SCORE
+    probabilities_known: bool = False
+    basis: str | None = None
+    conversion_probability: float | None = None
     note: str = ""
     step_names: Mapping[str, str] = field(factory=dict, eq=False, hash=False)
 
@@ -139,12 +168,16 @@ class MomentsOfTruth(AnalysisResult[MomentOfTruth]):
         return f"{label}: {why}{effect}"
 
     def summary(self) -> str:
-        """How many moments of truth and gates, and whether removal effects were used."""
-        n = len(self.findings)
+        """How many moments of truth, out of how many steps with a reason."""
+        n, c = len(self.findings), len(self.candidates)
+        if not c:
+            return "no moments of truth: no step is declared one or has a reason to be"
         head = f"{n} moment{'s' if n != 1 else ''} of truth"
-        gates = f"{len(self.gates)} gate{'s' if len(self.gates) != 1 else ''}"
-        tail = "with removal effects" if self.probabilities_known else "without removal effects"
-        return f"{head}, {gates}, {tail}" + (f" ({self.note})" if self.note else "")
+        rule = f"declared, or with at least {self.min_score} reasons"
+        more = f"{c} step{'s' if c != 1 else ''} {'have' if c != 1 else 'has'} a reason"
+        tail = "ranked by removal effect" if self.probabilities_known else "no removal effects"
+        text = f"{head} ({rule}; {more}), {tail}"
+        return text + (f" ({self.note})" if self.note else "")
 
 
 def gate_steps(journey: Journey, graph: nx.DiGraph[str] | None = None) -> frozenset[str]:
@@ -193,25 +226,31 @@ def gate_steps(journey: Journey, graph: nx.DiGraph[str] | None = None) -> frozen
     return frozenset(common - set(successes))
 
 
-def moments_of_truth(journey: Journey) -> MomentsOfTruth:
+def moments_of_truth(journey: Journey, *, min_score: int = MIN_SCORE) -> MomentsOfTruth:
     """Rank the steps that decide whether a customer stays, with their reasons.
 
     Parameters
     ----------
     journey
         The journey to analyse.
+    min_score
+        How many reasons a step needs to be a moment of truth when it is not
+        declared one (1 or more).
 
     Returns
     -------
     MomentsOfTruth
-        One finding (``step, score, reasons, removal_effect``) per step with
-        at least one reason (see the module docstring), highest score first,
-        then larger removal effect, then step id.
+        One finding (``step, score, reasons, removal_effect``) per declared
+        step and per step with at least ``min_score`` reasons (see the module
+        docstring), highest score first, then larger removal effect, then
+        step id; ``candidates`` has every step with a reason.
 
     Raises
     ------
     TypeError
-        If ``journey`` is not a Journey.
+        If ``journey`` is not a Journey, or ``min_score`` not a whole number.
+    ValueError
+        If ``min_score`` is below 1.
 
     Examples
     --------
@@ -219,7 +258,7 @@ def moments_of_truth(journey: Journey) -> MomentsOfTruth:
     >>> j = cx.Journey(id="j", name="J",
     ...     touchpoints=[cx.Touchpoint(id="a", name="Ask"),
     ...                  cx.Touchpoint(id="b", name="Browse"),
-    ...                  cx.Touchpoint(id="c", name="Chat")],
+    ...                  cx.Touchpoint(id="c", name="Chat", emotion=-2)],
     ...     outcomes=[cx.Outcome(id="won", name="Won", kind="success"),
     ...               cx.Outcome(id="lost", name="Lost", kind="failure")],
     ...     transitions=[
@@ -230,15 +269,24 @@ def moments_of_truth(journey: Journey) -> MomentsOfTruth:
     ...         cx.Transition(source="c", target="lost", probability=0.5)])
     >>> result = moments_of_truth(j)
     >>> [(m.step, m.reasons, round(m.removal_effect, 3)) for m in result]
-    [('a', ('gate', 'sensitive'), 1.0), ('b', ('sensitive',), 0.667)]
-    >>> print(result.describe(result[1]))
-    'Browse' (b): removing it loses at least half of the conversions (removal effect 67%)
-    """
+    [('a', ('gate', 'swing'), 1.0), ('c', ('swing', 'emotional_low'), 0.333)]
+    >>> print(result.describe(result[0]))
+    'Ask' (a): every successful journey passes it; what happens next decides whether the customer is won or lost (removal effect 100%)
+    >>> moments_of_truth(j, min_score=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: min_score must be 1 or more, got 0
+    """  # noqa: E501
     if not isinstance(journey, Journey):
         msg = f"moments_of_truth() takes a Journey, got {type(journey).__name__}"  # type: ignore[unreachable]
         raise TypeError(msg)
+    if isinstance(min_score, bool) or not isinstance(min_score, int):
+        msg = f"min_score must be a whole number, got {type(min_score).__name__}"
+        raise TypeError(msg)
+    if min_score < 1:
+        msg = f"min_score must be 1 or more, got {min_score}"
+        raise ValueError(msg)
     graph = compile_graph(journey)
-    gates = gate_steps(journey, graph)
     model, note = markov_or_reason(journey)
     known = model is not None and model.probabilities_known
     effects: Mapping[str, float] = {}
@@ -249,8 +297,16 @@ def moments_of_truth(journey: Journey) -> MomentsOfTruth:
             note = f"no removal effect for {len(model.left_out)} steps in a very large loop"
     elif model is not None:
         note = f"probabilities unknown (basis {model.basis!r})"
+    facing = {
+        s.id
+        for s in (*journey.touchpoints, *journey.decision_points)
+        if (isinstance(s, Touchpoint) and s.lane in _FACING)
+        or (isinstance(s, DecisionPoint) and s.decided_by == "customer")
+    }
+    gates = gate_steps(journey, graph) & facing
+    swings = _swing_steps(journey, graph, model if known else None)
     failing = {o.id for o in journey.outcomes if o.kind in ("failure", "exit")}
-    findings = []
+    candidates = []
     steps: tuple[Touchpoint | DecisionPoint, ...] = (
         *journey.touchpoints,
         *journey.decision_points,
@@ -261,27 +317,28 @@ def moments_of_truth(journey: Journey) -> MomentsOfTruth:
             "declared": isinstance(step, Touchpoint) and step.moment_of_truth,
             "gate": step.id in gates,
             "fork_to_failure": isinstance(step, DecisionPoint)
-            and any(
-                v in failing and graph.edges[step.id, v]["kind"] in FLOW_KINDS
-                for v in graph.successors(step.id)
-            ),
-            "sensitive": effect is not None and effect >= SENSITIVE - _TOL,
+            and any(v in failing for v in _ways_on(graph, step.id)),
+            "swing": step.id in swings,
             "emotional_low": isinstance(step, Touchpoint)
+            and step.id in facing
             and ((step.emotion is not None and step.emotion <= -2) or bool(step.pain_points)),
         }
         reasons = tuple(r for r in REASONS if have[r])
         if reasons:
-            findings.append(
+            candidates.append(
                 MomentOfTruth(
                     step=step.id, score=len(reasons), reasons=reasons, removal_effect=effect
                 )
             )
     # Effects are rounded for ranking: two steps whose removal loses the same
     # journeys tie exactly, whatever the last bits of the solve say.
-    findings.sort(key=lambda m: (-m.score, -round(m.removal_effect or 0.0, 9), m.step))
+    candidates.sort(key=lambda m: (-m.score, -round(m.removal_effect or 0.0, 9), m.step))
+    findings = tuple(m for m in candidates if "declared" in m.reasons or m.score >= min_score)
     return MomentsOfTruth(
-        findings=tuple(findings),
+        findings=findings,
         gates=tuple(sorted(gates)),
+        candidates=tuple(candidates),
+        min_score=min_score,
         probabilities_known=known,
         basis=None if model is None else model.basis,
         conversion_probability=(
@@ -290,3 +347,52 @@ def moments_of_truth(journey: Journey) -> MomentsOfTruth:
         note=note,
         step_names=MappingProxyType({s.id: s.name for s in journey.steps}),
     )
+
+
+def _ways_on(graph: nx.DiGraph[str], step: str) -> list[str]:
+    """The steps the customer can go to next (transitions and hand-offs)."""
+    return [v for v in graph.successors(step) if graph.edges[step, v]["kind"] in FLOW_KINDS]
+
+
+def _swing_steps(
+    journey: Journey, graph: nx.DiGraph[str], model: MarkovModel | None
+) -> frozenset[str]:
+    """The touchpoints and decisions whose ways on differ in the chance of success.
+
+    With a model (probabilities known), by at least :data:`SWING` in
+    ``conversion_from``; without one, structurally: one way on can reach a
+    success outcome and another cannot.
+    """
+    kinds = {o.id: o.kind for o in journey.outcomes}
+    flow = customer_flow(graph)
+    succeed: set[str] = set()
+    for o, kind in kinds.items():
+        if kind == "success":
+            succeed |= {o, *nx.ancestors(flow, o)}
+    out = set()
+    for step in (*journey.touchpoints, *journey.decision_points):
+        ways = _ways_on(graph, step.id)
+        if isinstance(step, DecisionPoint) and any(
+            kinds.get(v) in ("failure", "exit") for v in ways
+        ):
+            # fork_to_failure has counted those branches already.
+            ways = [v for v in ways if kinds.get(v) not in ("failure", "exit")]
+        if model is not None:
+            p = model.transition_probability
+            ways = [v for v in ways if p.get((step.id, v), 0.0) > 0.0]
+            if step.id not in model.visit_probability or len(ways) < 2:
+                continue
+            chances = [c for v in ways if (c := _chance(model, v)) is not None]
+            if len(chances) >= 2 and max(chances) - min(chances) >= SWING - _TOL:
+                out.add(step.id)
+        elif len(ways) >= 2 and {v in succeed for v in ways} == {True, False}:
+            out.add(step.id)
+    return frozenset(out)
+
+
+def _chance(model: MarkovModel, step: str) -> float | None:
+    """``conversion_from(step)``, or None for a step outside the chain (no entry reaches it)."""
+    try:
+        return model.conversion_from(step)
+    except CxgraphError:
+        return None

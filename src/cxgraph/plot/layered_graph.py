@@ -149,7 +149,7 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
     --------
     >>> import cxgraph as cx
     >>> j = cx.Journey(id="j", name="J",
-    ...     touchpoints=[cx.Touchpoint(id="a", name="A")],
+    ...     touchpoints=[cx.Touchpoint(id="a", name="A", moment_of_truth=True)],
     ...     outcomes=[cx.Outcome(id="done", name="Done", kind="success")],
     ...     transitions=[cx.Transition(source="a", target="done")])
     >>> ax = cx.plot.graph(j)

@@ -401,9 +401,10 @@ def _found(report: Report, name: str) -> str:
                 return _kpi("Silo crossings", "unknown", "no step has an owner")
             note = f"{r.customer_visible:,} seen by the customer"
             return _kpi("Silo crossings", f"{n:,}", note)
-        gates = len(r.gates)
+        steps = len(report.journey.steps)
         declared = sum(1 for f in r if "declared" in f.reasons)
-        return _kpi("Moments of truth", f"{n:,}", f"{gates:,} gates, {declared:,} declared")
+        note = f"of {steps:,} step{'s' if steps != 1 else ''}, {declared:,} declared"
+        return _kpi("Moments of truth", f"{n:,}", note)
     except Exception:  # a custom or changed result: leave its card out, keep the page
         return ""
 
