@@ -370,7 +370,11 @@ def _swing_steps(
         if kind == "success":
             succeed |= {o, *nx.ancestors(flow, o)}
     out = set()
-    for step in (*journey.touchpoints, *journey.decision_points):
+    steps: tuple[Touchpoint | DecisionPoint, ...] = (
+        *journey.touchpoints,
+        *journey.decision_points,
+    )
+    for step in steps:
         ways = _ways_on(graph, step.id)
         if isinstance(step, DecisionPoint) and any(
             kinds.get(v) in ("failure", "exit") for v in ways
