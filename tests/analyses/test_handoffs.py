@@ -456,8 +456,13 @@ class TestUnownedHandoffs:
             "'U' (u), which nobody owns, leads to 'B' (b) (Y)",
         ]
 
-    def test_summary_counts_reasons(self) -> None:
-        """summary() counts the findings by reason; by_reason() lists every reason."""
+    def test_summary_counts_chains(self) -> None:
+        """summary() counts chains, not findings, in plain words; by_reason() counts chains.
+
+        form -> call is one chain with two reasons (declared without owner,
+        carrying nothing); call -> demo one more (undeclared): two unowned
+        hand-offs, three findings.
+        """
         j = journey(
             tp("form", "web"),
             tp("call", "sdr"),
@@ -466,15 +471,51 @@ class TestUnownedHandoffs:
             transitions=[("call", "demo")],
         )
         result = unowned_handoffs(j)
+        assert len(result) == 3
+        assert [(c.source, c.target, c.reasons) for c in result.chains] == [
+            ("call", "demo", ("undeclared",)),
+            ("form", "call", ("context_dropped", "no_owner")),
+        ]
         assert result.summary() == (
-            "3 unowned hand-offs (1 context_dropped, 1 no_owner, 1 undeclared)"
+            "2 unowned hand-offs: 1 with context dropped, 1 with nobody accountable, "
+            "1 with no hand-off declared"
         )
+        assert "_" not in result.summary()
         assert result.by_reason() == {
             "context_dropped": 1,
             "no_owner": 1,
             "step_unowned": 0,
             "undeclared": 1,
         }
+        assert result.line_count() == len(result.lines()) == 2
+        assert result.lines()[1] == (
+            "Web hands 'Form' (form) to Sdr at 'Call' (call): no context carried: "
+            "the customer repeats themselves; declared with nobody accountable"
+        )
+
+    def test_summary_one_reason_for_all(self) -> None:
+        """When every chain has the same one reason, the count is not repeated."""
+        j = journey(
+            tp("a", "web"), tp("b", "sdr"), tp("c", "se"), transitions=[("a", "b"), ("b", "c")]
+        )
+        assert unowned_handoffs(j).summary() == "2 unowned hand-offs, all with no hand-off declared"
+
+    def test_by_owner_pair(self) -> None:
+        """Chains group by owner pair: routes counted, flows summed; most routes, then names."""
+        j = journey(
+            tp("a", "web"),
+            tp("b", "sdr"),
+            tp("c", "sdr"),
+            tp("d", "se"),
+            transitions=[("a", "b", 0.5), ("a", "c", 0.5), ("b", "d", 1.0), ("c", "d", 1.0)],
+        )
+        pairs = unowned_handoffs(j).by_owner_pair()
+        assert [(p.from_owner, p.to_owner, p.routes) for p in pairs] == [
+            ("sdr", "se", 2),
+            ("web", "sdr", 2),
+        ]
+        assert pairs[1].passes == pytest.approx(1.0)
+        assert [c.target for c in pairs[1].chains] == ["b", "c"]
 
     def test_not_a_journey(self) -> None:
         """Anything but a Journey is a TypeError naming what arrived."""

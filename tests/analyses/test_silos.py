@@ -469,7 +469,7 @@ class TestSiloBoundaries:
         result = silo_boundaries(j)
         assert per_path(result) == (1, None, None)
         assert result.summary().endswith(
-            "; at least 1 per entry-to-outcome route (the mean and the most were not "
+            "; at least 1 per route from entry to outcome (the mean and the most were not "
             "counted: the loops have too many ways in and out)"
         )
         monkeypatch.setattr(silos, "MAX_LOOP_WORK", 6)
@@ -638,10 +638,12 @@ class TestSiloBoundaries:
             "decision 'Ready?' (ready); the customer sees it; the channel changes"
         )
         assert result.summary() == (
-            "1 silo crossing between 2 silos (1 seen by the customer, 1 with a channel "
-            "switch, 0 ping-pongs); 1 to 1 per entry-to-outcome route (mean 1.00, each loop "
-            "passed once)"
+            "1 silo crossing between 2 silos: 1 seen by the customer, 1 with a channel "
+            "switch; 1 crossing on every route from entry to outcome"
         )
+        assert [(p.from_silo, p.to_silo, p.routes) for p in result.by_silo_pair()] == [
+            ("mkt", "sales", 1)
+        ]
 
     # -- the bundled B2B journey --------------------------------------------
 

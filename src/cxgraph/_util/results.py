@@ -61,7 +61,14 @@ def findings_of(result: Any, limit: int | None) -> tuple[str, str, list[str], in
     lines_fn = getattr(result, "lines", None)
     summary_fn = getattr(result, "summary", None)
     if callable(lines_fn) and callable(summary_fn):
-        total = len(result) if hasattr(result, "__len__") else None
+        count_fn = getattr(result, "line_count", None)
+        total = (
+            int(count_fn())
+            if callable(count_fn)
+            else len(result)
+            if hasattr(result, "__len__")
+            else None
+        )
         shown = [str(x) for x in (lines_fn() if limit is None else lines_fn(limit))]
         if limit is not None and total is not None and total > limit:
             # lines(limit) ends with its own "... and N more"; count instead of parsing it.
@@ -70,8 +77,6 @@ def findings_of(result: Any, limit: int | None) -> tuple[str, str, list[str], in
             more = 0
         return title, str(summary_fn()), shown, more
     if callable(getattr(result, "to_records", None)):
-        from cxgraph._util.results import records_of
-
         records = records_of(result)
         cut = records if limit is None else records[:limit]
         n = len(records)

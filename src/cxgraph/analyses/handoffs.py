@@ -69,6 +69,7 @@ Marketing hands 'Request a demo' (demo-form) to Sales at 'Discovery call' (disco
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping
 from typing import ClassVar, Literal
@@ -89,7 +90,14 @@ from cxgraph.analyses.results import AnalysisResult
 from cxgraph.graph import compile_graph
 from cxgraph.model.classes import Journey
 
-__all__ = ["REASONS", "UnownedHandoff", "UnownedHandoffs", "unowned_handoffs"]
+__all__ = [
+    "REASONS",
+    "HandoffChain",
+    "OwnerPair",
+    "UnownedHandoff",
+    "UnownedHandoffs",
+    "unowned_handoffs",
+]
 
 Reason = Literal["context_dropped", "no_owner", "step_unowned", "undeclared"]
 
@@ -117,10 +125,56 @@ class UnownedHandoff:
     flow: float | None
 
 
+#: Each reason in plain words, as the page and the text say it.
+REASON_WORDS: Mapping[str, str] = {
+    "undeclared": "no hand-off declared",
+    "no_owner": "declared with nobody accountable",
+    "step_unowned": "a step nobody owns",
+    "context_dropped": "no context carried: the customer repeats themselves",
+}
+
+
+@frozen(kw_only=True)
+class HandoffChain:
+    """One unowned hand-off: a chain ``(source, target)`` with every reason it has.
+
+    The fields are those of :class:`UnownedHandoff`, with ``reasons`` (in
+    :data:`REASONS` order) in place of the one ``reason``.
+    """
+
+    source: str
+    target: str
+    from_owner: str | None
+    to_owner: str | None
+    via: tuple[str, ...]
+    flow: float | None
+    reasons: tuple[Reason, ...]
+
+
+@frozen(kw_only=True)
+class OwnerPair:
+    """The unowned hand-offs from one owner to another.
+
+    ``routes`` counts the chains, ``passes`` sums their flows (expected
+    passes per journey; None when probabilities are unknown) and ``chains``
+    holds them, as in :attr:`UnownedHandoffs.chains`.
+    """
+
+    from_owner: str | None
+    to_owner: str | None
+    routes: int
+    passes: float | None
+    chains: tuple[HandoffChain, ...]
+
+
 @frozen(kw_only=True, repr=False)
 class UnownedHandoffs(AnalysisResult[UnownedHandoff]):
     """Every unowned hand-off, sorted by (source, target, reason).
 
+    The findings are one per chain and reason; ``chains`` has one record per
+    chain ``(source, target)`` with all its reasons, in the same order, and
+    is what the headline counts: a chain that is undeclared and drops context
+    is one unowned hand-off. ``len()`` stays the number of findings.
     ``ownership_known`` is False when no step of the journey has an owner:
     then there are no findings, because nothing could be checked.
     """
@@ -131,11 +185,69 @@ class UnownedHandoffs(AnalysisResult[UnownedHandoff]):
     ownership_known: bool
     #: Names by kind of object (``step``, ``owner``, ``decision``), then id.
     names: Mapping[str, Mapping[str, str]] = field(factory=dict, eq=False, hash=False)
+    #: One record per chain, all its reasons together (derived from the findings).
+    chains: tuple[HandoffChain, ...] = field(default=(), eq=False, hash=False)
 
     def by_reason(self) -> dict[str, int]:
-        """How many findings of each reason, every reason listed."""
-        counts = Counter(f.reason for f in self.findings)
+        """How many chains have each reason, every reason listed."""
+        counts = Counter(r for c in self.chains for r in c.reasons)
         return {r: counts[r] for r in REASONS}
+
+    def by_owner_pair(self) -> tuple[OwnerPair, ...]:
+        """The chains grouped by (from owner, to owner): most routes first, then names."""
+        groups: dict[tuple[str | None, str | None], list[HandoffChain]] = {}
+        for c in self.chains:
+            groups.setdefault((c.from_owner, c.to_owner), []).append(c)
+
+        def name(owner: str | None) -> str:
+            return label(self.names, "owner", owner)
+
+        pairs = [
+            OwnerPair(
+                from_owner=a,
+                to_owner=b,
+                routes=len(cs),
+                passes=(
+                    None
+                    if any(c.flow is None for c in cs)
+                    else math.fsum(c.flow for c in cs if c.flow is not None)
+                ),
+                chains=tuple(cs),
+            )
+            for (a, b), cs in groups.items()
+        ]
+        pairs.sort(key=lambda p: (-p.routes, name(p.from_owner), name(p.to_owner)))
+        return tuple(pairs)
+
+    def line_count(self) -> int:
+        """How many lines :meth:`lines` gives in all: one per chain."""
+        return len(self.chains)
+
+    def lines(self, limit: int | None = None) -> list[str]:
+        """The chains in plain words, one line each with all its reasons, at most ``limit``."""
+        shown = self.chains if limit is None else self.chains[:limit]
+        out = [self.describe_chain(c) for c in shown]
+        if limit is not None and len(self.chains) > limit:
+            out.append(f"... and {len(self.chains) - limit} more")
+        return out
+
+    def describe_chain(self, chain: HandoffChain) -> str:
+        """One chain in plain words: who hands what to whom, and every way it is unowned."""
+        n = self.names
+        src, dst = label(n, "step", chain.source), label(n, "step", chain.target)
+        via = via_text(n, chain.via)
+        if chain.from_owner is None or chain.to_owner is None:
+            text = _gap_text(n, chain.from_owner, chain.to_owner, src, dst, via)
+            rest = [REASON_WORDS[r] for r in chain.reasons if r != "step_unowned"]
+        else:
+            text = (
+                f"{label(n, 'owner', chain.from_owner)} hands {src} to "
+                f"{label(n, 'owner', chain.to_owner)} at {dst}{via}"
+            )
+            rest = [REASON_WORDS[r] for r in chain.reasons]
+        if rest:
+            text += ": " + "; ".join(rest)
+        return text + _flow_text(chain.flow)
 
     def describe(self, finding: UnownedHandoff) -> str:
         """The hand-off in plain words: who hands what to whom, and what is missing."""
@@ -152,25 +264,69 @@ class UnownedHandoffs(AnalysisResult[UnownedHandoff]):
             text = f"{hands} with no hand-off declared: nobody is accountable for it"
         elif finding.reason == "context_dropped":
             text = f"{hands} carrying no context: the customer has to repeat themselves"
-        elif finding.from_owner is None and finding.to_owner is None:
-            text = f"{src} leads{via} to {dst} and nobody owns either"
-        elif finding.from_owner is None:
-            to = label(n, "owner", finding.to_owner)
-            text = f"{src}, which nobody owns, leads{via} to {dst} ({to})"
         else:
-            by = label(n, "owner", finding.from_owner)
-            text = f"{by} hands {src}{via} to {dst}, which nobody owns"
+            text = _gap_text(n, finding.from_owner, finding.to_owner, src, dst, via)
         return text + _flow_text(finding.flow)
 
     def summary(self) -> str:
-        """How many unowned hand-offs of each reason, or that ownership is unknown."""
+        """How many unowned hand-offs (chains), and how many have each reason, in words."""
         if not self.ownership_known:
             return "ownership is unknown: no step has an owner, so no hand-off could be checked"
-        n = len(self.findings)
+        n = len(self.chains)
         if not n:
             return "no unowned hand-offs: every change of owner is declared and owned"
-        parts = ", ".join(f"{k} {r}" for r, k in self.by_reason().items() if k)
-        return f"{n} unowned hand-off{'s' if n != 1 else ''} ({parts})"
+        head = f"{n} unowned hand-off{'s' if n != 1 else ''}"
+        counts = {r: k for r, k in self.by_reason().items() if k}
+        if n == 1:
+            return f"{head}, with {' and '.join(_SHORT[r] for r in counts)}"
+        if len(counts) == 1:
+            return f"{head}, all with {_SHORT[next(iter(counts))]}"
+        ranked = sorted(counts.items(), key=lambda rk: (-rk[1], REASONS.index(rk[0])))
+        parts = ", ".join(f"{k} with {_SHORT[r]}" for r, k in ranked)
+        return f"{head}: {parts}"
+
+
+#: Reasons as the summary counts them ("3 with ...").
+_SHORT = {
+    "undeclared": "no hand-off declared",
+    "no_owner": "nobody accountable",
+    "step_unowned": "a step nobody owns",
+    "context_dropped": "context dropped",
+}
+
+
+def _gap_text(
+    n: Mapping[str, Mapping[str, str]],
+    from_owner: str | None,
+    to_owner: str | None,
+    src: str,
+    dst: str,
+    via: str,
+) -> str:
+    """A chain with an unowned end, in words."""
+    if from_owner is None and to_owner is None:
+        return f"{src} leads{via} to {dst} and nobody owns either"
+    if from_owner is None:
+        return f"{src}, which nobody owns, leads{via} to {dst} ({label(n, 'owner', to_owner)})"
+    return f"{label(n, 'owner', from_owner)} hands {src}{via} to {dst}, which nobody owns"
+
+
+def _chains(findings: tuple[UnownedHandoff, ...]) -> tuple[HandoffChain, ...]:
+    """The findings merged per (source, target), reasons in order; findings come sorted."""
+    merged: dict[tuple[str, str], HandoffChain] = {}
+    for f in findings:
+        key = (f.source, f.target)
+        seen = merged.get(key)
+        merged[key] = HandoffChain(
+            source=f.source,
+            target=f.target,
+            from_owner=f.from_owner,
+            to_owner=f.to_owner,
+            via=f.via,
+            flow=f.flow,
+            reasons=(*seen.reasons, f.reason) if seen else (f.reason,),
+        )
+    return tuple(merged.values())
 
 
 def _flow_text(flow: float | None) -> str:
@@ -219,7 +375,9 @@ def unowned_handoffs(journey: Journey) -> UnownedHandoffs:
     form call context_dropped 1.0
     form call no_owner 1.0
     >>> unowned_handoffs(j).summary()
-    '2 unowned hand-offs (1 context_dropped, 1 no_owner)'
+    '1 unowned hand-off, with context dropped and nobody accountable'
+    >>> print(unowned_handoffs(j).lines()[0])
+    Web team hands 'Contact form' (form) to SDR team at 'SDR calls' (call): no context carried: the customer repeats themselves; declared with nobody accountable (100.0% of journeys)
     >>> unowned_handoffs("journey.yaml")
     Traceback (most recent call last):
     ...
@@ -265,4 +423,6 @@ def unowned_handoffs(journey: Journey) -> UnownedHandoffs:
         for hop, reason in found
     )
     # Hops come sorted by (source, target) and reasons in REASONS order.
-    return UnownedHandoffs(findings=findings, ownership_known=True, names=names)
+    return UnownedHandoffs(
+        findings=findings, ownership_known=True, names=names, chains=_chains(findings)
+    )

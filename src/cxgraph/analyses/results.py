@@ -88,6 +88,10 @@ class AnalysisResult(Generic[FindingT]):
         rec = record_of(finding)
         return ", ".join(f"{k}={v!r}" for k, v in rec.items())
 
+    def line_count(self) -> int:
+        """How many lines :meth:`lines` gives in all (one per finding unless overridden)."""
+        return len(self.findings)
+
     def lines(self, limit: int | None = None) -> list[str]:
         """The findings in plain words, one line each, at most ``limit``."""
         shown: Sequence[FindingT] = self.findings if limit is None else self.findings[:limit]

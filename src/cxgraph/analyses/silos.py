@@ -126,6 +126,7 @@ __all__ = [
     "PingPong",
     "SiloBoundaries",
     "SiloCrossing",
+    "SiloPair",
     "silo_boundaries",
 ]
 
@@ -161,6 +162,22 @@ class PingPong:
 
     silos: tuple[str, str, str]
     steps: tuple[str, ...]
+
+
+@frozen(kw_only=True)
+class SiloPair:
+    """The crossings from one silo to another.
+
+    ``routes`` counts them, ``passes`` is their expected flow per journey (the
+    ``flows`` matrix cell; None when probabilities are unknown) and
+    ``crossings`` holds them in finding order.
+    """
+
+    from_silo: str
+    to_silo: str
+    routes: int
+    passes: float | None
+    crossings: tuple[SiloCrossing, ...]
 
 
 T = TypeVar("T", int, float)
@@ -208,28 +225,60 @@ class SiloBoundaries(AnalysisResult[SiloCrossing]):
             text += "; the channel changes"
         return text
 
+    def by_silo_pair(self) -> tuple[SiloPair, ...]:
+        """The crossings grouped by (from silo, to silo): most routes first, then names."""
+        groups: dict[tuple[str, str], list[SiloCrossing]] = {}
+        for c in self.findings:
+            groups.setdefault((c.from_silo, c.to_silo), []).append(c)
+
+        def name(owner: str) -> str:
+            return label(self.names, "owner", owner)
+
+        pairs = [
+            SiloPair(
+                from_silo=a,
+                to_silo=b,
+                routes=len(cs),
+                passes=None if self.flows is None else self.flows[a][b],
+                crossings=tuple(cs),
+            )
+            for (a, b), cs in groups.items()
+        ]
+        pairs.sort(key=lambda p: (-p.routes, name(p.from_silo), name(p.to_silo)))
+        return tuple(pairs)
+
     def summary(self) -> str:
-        """How many crossings, how many the customer sees, and per route."""
+        """How many crossings and where, what the customer sees, round trips, per route."""
         what = "silo" if self.level == "silo" else "owner"
         if not self.ownership_known:
             return f"ownership is unknown: no step has an owner, so no {what} crossing was found"
         n = len(self.findings)
+        if not n:
+            return f"no {what} crossings: one {what} serves the whole journey"
         k = len(self.silos)
         text = (
-            f"{n} {what} crossing{'s' if n != 1 else ''} between {k} {what}{'s' if k != 1 else ''}"
-            f" ({self.customer_visible} seen by the customer, {self.channel_switches} with a "
-            f"channel switch, {len(self.ping_pongs)} ping-pong"
-            f"{'s' if len(self.ping_pongs) != 1 else ''})"
+            f"{n} {what} crossing{'s' if n != 1 else ''} between {k} {what}{'s' if k != 1 else ''}:"
+            f" {self.customer_visible} seen by the customer, {self.channel_switches} with a "
+            "channel switch"
         )
-        if self.mean_per_path is not None:
+        p = len(self.ping_pongs)
+        if p:
             text += (
-                f"; {self.min_per_path} to {self.max_per_path} per entry-to-outcome route "
-                f"(mean {self.mean_per_path:.2f}, each loop passed once)"
+                f"; the customer can be sent to another {what} and back (ping-pong) "
+                f"{p} way{'s' if p != 1 else ''}"
+            )
+        if self.mean_per_path is not None and self.min_per_path == self.max_per_path:
+            m = self.min_per_path
+            text += f"; {m} crossing{'s' if m != 1 else ''} on every route from entry to outcome"
+        elif self.mean_per_path is not None:
+            text += (
+                f"; {self.min_per_path} to {self.max_per_path} crossings per route from entry "
+                f"to outcome (mean {self.mean_per_path:.2f}, a loop passed once)"
             )
         elif self.min_per_path is not None:
             text += (
-                f"; at least {self.min_per_path} per entry-to-outcome route (the mean and the "
-                "most were not counted: the loops have too many ways in and out)"
+                f"; at least {self.min_per_path} per route from entry to outcome (the mean and "
+                "the most were not counted: the loops have too many ways in and out)"
             )
         return text
 
