@@ -382,7 +382,7 @@ def unowned_handoffs(journey: Journey) -> UnownedHandoffs:
     Traceback (most recent call last):
     ...
     TypeError: unowned_handoffs() takes a Journey, got str
-    """
+    """  # noqa: E501
     journey = require_journey(journey, "unowned_handoffs")
     names = names_of(journey)
     g = compile_graph(journey)
