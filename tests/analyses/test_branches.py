@@ -347,7 +347,7 @@ class TestBranches:
             ),
         ]
         assert result.describe(result[1]) == (
-            "'Discount?' (z-discount), decided by the employee (Deal desk), asks "
+            "'Discount?' (z-discount), decided by staff (Deal desk), asks "
             "'Give 10% off?': 'Won' (won) 40%, 'C' (c) 60%"
         )
 

@@ -16,7 +16,8 @@ import cxgraph as cx
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.cli import main
 from cxgraph.report import page as _html
-from cxgraph.report.page import MAX_LINES, PLOT_KINDS, VISIBLE, inline_svg
+from cxgraph.report.page import PLOT_KINDS, inline_svg
+from cxgraph.report.sections import MAX_LINES, VISIBLE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -125,6 +125,13 @@ class JourneyPath:
     probability: float | None
 
 
+_DECIDED = {
+    "customer": "decided by the customer",
+    "employee": "decided by staff",
+    "automated": "decided automatically",
+}
+
+
 @frozen(kw_only=True, repr=False)
 class Branches(AnalysisResult[DecisionBranch]):
     """Decision points (the findings, by id), path counts, loops and listed paths.
@@ -158,7 +165,7 @@ class Branches(AnalysisResult[DecisionBranch]):
 
     def describe(self, finding: DecisionBranch) -> str:
         """The decision by name, who decides and its options with their probabilities."""
-        who = f"decided by the {finding.decided_by}"
+        who = _DECIDED.get(finding.decided_by, f"decided by {finding.decided_by}")
         if finding.owner is not None:
             who += f" ({self.owner_names.get(finding.owner, finding.owner)})"
         question = f", asks {finding.question!r}" if finding.question else ""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from cxgraph.analyses.flow import require_journey
-from cxgraph.analyses.handoffs import UnownedHandoff, unowned_handoffs
+from cxgraph.analyses.handoffs import HandoffChain, unowned_handoffs
 from cxgraph.analyses.silos import silo_boundaries
 from cxgraph.model.classes import DecisionPoint, Journey, Outcome, Step, Touchpoint
 from cxgraph.model.owners import owner_silos
@@ -207,9 +207,7 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
 
     crossings = silo_boundaries(journey)
     unowned = unowned_handoffs(journey)
-    by_pair: dict[tuple[str, str], list[UnownedHandoff]] = defaultdict(list)
-    for f in unowned:
-        by_pair[f.source, f.target].append(f)
+    by_pair: dict[tuple[str, str], HandoffChain] = {(c.source, c.target): c for c in unowned.chains}
     crossing_pairs = {(c.source, c.target) for c in crossings}
     handoff_pairs = {(h.source, h.target) for h in journey.handoffs}
     flagged = sorted(by_pair, key=lambda p: (col_of[p[1]], order[p[1]], order[p[0]]))
@@ -244,7 +242,7 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
     sub = (
         f"Journey map by {by_lane} · {len(journey.steps)} steps · "
         f"{len(crossings)} silo crossing{'s' if len(crossings) != 1 else ''} · "
-        f"{len(flagged)} unowned hand-off{'s' if len(flagged) != 1 else ''}"
+        f"{len(unowned.chains)} unowned hand-off{'s' if len(unowned.chains) != 1 else ''}"
     )
     _title(ax, "journey_map", MARGIN, top, inner_w, _journey_title(journey), sub)
     grid_top = top - TITLE_H - HEAD_H
@@ -315,12 +313,9 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
     return ax
 
 
-def _unowned_note(
-    findings: Sequence[UnownedHandoff], names: Mapping[str, Mapping[str, str]]
-) -> str:
-    f = findings[0]
+def _unowned_note(f: HandoffChain, names: Mapping[str, Mapping[str, str]]) -> str:
     step, owner = names["step"], names["owner"]
-    reasons = ", ".join(REASON_TEXT[x.reason] for x in findings)
+    reasons = ", ".join(REASON_TEXT[r] for r in f.reasons)
 
     def who(o: str | None) -> str:
         return "nobody" if o is None else owner.get(o, o)

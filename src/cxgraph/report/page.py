@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cxgraph._util.html import FONTS, esc
-from cxgraph._util.results import findings_of
 from cxgraph._version import __version__
+from cxgraph.report.sections import glossary, known_ids, pct, plural, section, short
 
 if TYPE_CHECKING:
     from cxgraph.model.classes import Journey
@@ -65,13 +65,6 @@ PLOT_KINDS: Mapping[str, tuple[str, str, str]] = {
     ),
 }
 
-#: Findings listed per analysis before the rest fold away under "show more".
-VISIBLE = 10
-#: Findings written per analysis at most (a journey of thousands of steps would
-#: otherwise make a page of megabytes); the CSV and JSON exports give them all.
-MAX_LINES = 500
-
-_ID_IN_PARENS = re.compile(r"\(([A-Za-z0-9_.:-]+)\)")
 
 _CSS = """
 :root{--ink:#1f2933;--muted:#52606d;--faint:#7b8794;--line:#e4e7eb;--bg:#f5f7fa;
@@ -140,6 +133,14 @@ ol.findings li::marker{color:var(--faint);font-size:13px;font-variant-numeric:ta
 details{margin-top:2px}
 details>summary{padding:8px 0;color:var(--accent);font-size:14px;font-weight:600;cursor:pointer}
 .extra{margin-top:14px}
+details.group{border-top:1px solid var(--line)}
+details.group>summary{color:var(--ink);font-weight:600}
+details.group ol.findings{margin-bottom:8px}
+table.paths td{font-size:13.5px}
+dl.terms{display:grid;grid-template-columns:max-content 1fr;gap:6px 18px;margin:0;
+padding:16px 20px;background:#fff;border:1px solid var(--line);border-radius:8px}
+dl.terms dt{font-weight:600}
+dl.terms dd{margin:0;color:var(--muted)}
 .extra h4{margin:0 0 6px;font-size:14px;font-weight:600;color:var(--muted)}
 footer{margin-top:40px;padding:16px 0 40px;border-top:1px solid var(--line);
 color:var(--faint);font-size:13px}
@@ -228,7 +229,7 @@ def _figure(journey: Journey, kind: str) -> str:
         if wide:
             caption += " Wide picture: scroll sideways, or zoom in for the detail."
     except Exception as exc:  # one plot that fails must not break the page
-        svg = f'<p class="note">This plot could not be drawn: {esc(_short(exc))}</p>'
+        svg = f'<p class="note">This plot could not be drawn: {esc(short(exc))}</p>'
     return (
         f'<figure id="plot-{kind}"><h3>{esc(title)}</h3>{svg}'
         f"<figcaption>{esc(caption)}</figcaption></figure>"
@@ -247,51 +248,6 @@ def _sized(svg: str) -> tuple[str, bool]:
     least = natural * MIN_SCALE
     style = f"width:100%;max-width:{natural:.0f}px;min-width:{least:.0f}px"
     return svg.replace("<svg", f'<svg style="{style}"', 1), least > SCROLLS_BEYOND
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if len(text) > 200:
-        text = text[:199] + "…"
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-# -- words ----------------------------------------------------------------------
-
-
-def _known_ids(journey: Journey) -> frozenset[str]:
-    groups: Iterable[Iterable[Any]] = (
-        journey.steps,
-        journey.owners,
-        journey.phases,
-        journey.channels,
-        journey.systems,
-        journey.personas,
-        journey.dimensions,
-    )
-    return frozenset(x.id for g in groups for x in g)
-
-
-def _words(text: str, ids: frozenset[str]) -> str:
-    """Escape a finding; set the ids after names in parentheses in a quieter type."""
-    out: list[str] = []
-    pos = 0
-    for m in _ID_IN_PARENS.finditer(text):
-        if m.group(1) in ids:
-            out += [esc(text[pos : m.start()]), f'<span class="id">({esc(m.group(1))})</span>']
-            pos = m.end()
-    out.append(esc(text[pos:]))
-    return "".join(out)
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else plural or word + 's'}"
-
-
-def _pct(p: float) -> str:
-    if 0 < p < 0.001:
-        return "<0.1%"
-    return f"{p:.1%}".replace(".0%", "%")
 
 
 # -- page parts -------------------------------------------------------------------
@@ -324,9 +280,9 @@ def _kpi(label: str, value: str, note: str = "", tone: str = "") -> str:
 _DECIDED_BY = {"customer": "by the customer", "employee": "by staff", "automated": "automated"}
 
 _REASON_WORDS = {
-    "no_owner": "declared without owner",
-    "undeclared": "undeclared",
-    "step_unowned": "at an unowned step",
+    "undeclared": "with no hand-off declared",
+    "no_owner": "with nobody accountable",
+    "step_unowned": "at a step nobody owns",
     "context_dropped": "dropping context",
 }
 
@@ -337,9 +293,9 @@ def _band(report: Report) -> str:
     j = report.journey
     silos = len(set(owner_silos(j).values()))
     shape = [
-        _kpi("Steps", f"{len(j.steps):,}", f"in {_plural(len(j.phases), 'phase')}"),
+        _kpi("Steps", f"{len(j.steps):,}", f"in {plural(len(j.phases), 'phase')}"),
         _kpi(
-            "Touchpoints", f"{len(j.touchpoints):,}", f"over {_plural(len(j.channels), 'channel')}"
+            "Touchpoints", f"{len(j.touchpoints):,}", f"over {plural(len(j.channels), 'channel')}"
         ),
         _kpi(
             "Decisions",
@@ -366,7 +322,7 @@ def _kinds(kinds: Iterable[str], words: Mapping[str, str] | None = None) -> str:
     counts = Counter(kinds)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     if words is None:
-        return ", ".join(_plural(n, k) for k, n in ranked)
+        return ", ".join(plural(n, k) for k, n in ranked)
     return ", ".join(f"{n:,} {words.get(k, k)}" for k, n in ranked)
 
 
@@ -387,24 +343,24 @@ def _found(report: Report, name: str) -> str:
                 "probability": "of journeys end in success",
                 "count": "of journeys end in success, from counts",
             }.get(basis, "of journeys end in success; some odds assumed equal")
-            return _kpi("Conversion", _pct(float(r.conversion_probability)), note)
-        n = len(r)
+            return _kpi("Conversion", pct(float(r.conversion_probability)), note)
         if name == "unowned_handoffs":
             if not r.ownership_known:
                 return _kpi("Unowned hand-offs", "unknown", "no step has an owner")
-            reasons = Counter(f.reason for f in r)
+            chains = len(r.chains)
+            reasons = r.by_reason()
             note = ", ".join(f"{reasons[k]} {w}" for k, w in _REASON_WORDS.items() if reasons[k])
-            tone = "alert" if n else "good"
-            return _kpi("Unowned hand-offs", f"{n:,}", note or "every hand-off owned", tone)
+            tone = "alert" if chains else "good"
+            return _kpi("Unowned hand-offs", f"{chains:,}", note or "every hand-off owned", tone)
         if name == "silo_boundaries":
             if not r.ownership_known:
                 return _kpi("Silo crossings", "unknown", "no step has an owner")
             note = f"{r.customer_visible:,} seen by the customer"
-            return _kpi("Silo crossings", f"{n:,}", note)
+            return _kpi("Silo crossings", f"{len(r):,}", note)
         steps = len(report.journey.steps)
         declared = sum(1 for f in r if "declared" in f.reasons)
         note = f"of {steps:,} step{'s' if steps != 1 else ''}, {declared:,} declared"
-        return _kpi("Moments of truth", f"{n:,}", note)
+        return _kpi("Moments of truth", f"{len(r):,}", note)
     except Exception:  # a custom or changed result: leave its card out, keep the page
         return ""
 
@@ -415,83 +371,6 @@ def _glance(sections: list[tuple[str, str, str]]) -> str:
         for name, title, summary in sections
     )
     return f'<table class="glance" id="contents"><tbody>{rows}</tbody></table>'
-
-
-def _section(name: str, result: Any, journey: Journey, ids: frozenset[str]) -> tuple[str, str, str]:
-    """One analysis as ``(html, title, summary)``; a result that cannot show itself gets a note."""
-    try:
-        title, summary, lines, more = findings_of(result, MAX_LINES)
-        items = [f"<li>{_words(x, ids)}</li>" for x in lines]
-        body = ""
-        if items:
-            body = f'<ol class="findings">{"".join(items[:VISIBLE])}</ol>'
-        if len(items) > VISIBLE:
-            rest = len(items) - VISIBLE
-            body += (
-                f"<details><summary>Show {_plural(rest, 'more finding')}</summary>"
-                f'<ol class="findings" start="{VISIBLE + 1}">{"".join(items[VISIBLE:])}</ol>'
-                "</details>"
-            )
-        if more:
-            body += (
-                f'<p class="note">{_plural(more, "more finding")} left out of this page: '
-                f"<code>cxgraph analyze --only {esc(name)} --format csv</code> lists them all.</p>"
-            )
-        body += _extra(name, result, journey)
-    except Exception as exc:  # one analysis that cannot show itself must not break the page
-        title, summary = name, "could not be shown"
-        body = f'<p class="note">This analysis could not be shown: {esc(_short(exc))}</p>'
-    html = (
-        f'<section class="analysis" id="a-{esc(name)}"><h3>{esc(title)}</h3>'
-        f'<p class="summary">{esc(summary)}</p>{body}</section>'
-    )
-    return html, title, summary
-
-
-def _extra(name: str, result: Any, journey: Journey) -> str:
-    """What a built-in analysis knows beyond its findings, as a small table."""
-    if name == "markov" and getattr(result, "basis", "uniform") != "uniform":
-        outcomes = {o.id: o for o in journey.outcomes}
-        probs: Mapping[str, float] = result.outcome_probabilities
-        ranked = sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
-        rows = [
-            f"<tr><td>{esc(outcomes[k].name if k in outcomes else k)}</td>"
-            f"<td>{esc(outcomes[k].kind if k in outcomes else '')}</td>"
-            f'<td class="num">{esc(_pct(p))}</td></tr>'
-            for k, p in ranked
-        ]
-        if result.dead_end_probability > 0:
-            rows.append(
-                "<tr><td>Stops at a dead end</td><td></td>"
-                f'<td class="num">{esc(_pct(result.dead_end_probability))}</td></tr>'
-            )
-        if rows:
-            return (
-                '<div class="extra"><h4>Where journeys end</h4><table><thead><tr>'
-                '<th>Outcome</th><th>Kind</th><th class="num">Share of journeys</th></tr>'
-                f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
-            )
-    if name == "silo_boundaries" and getattr(result, "ownership_known", False):
-        silos: tuple[str, ...] = result.silos
-        counts: Mapping[str, Mapping[str, int]] = result.counts
-        if not silos or not any(counts.get(a, {}).get(b, 0) for a in silos for b in silos):
-            return ""
-        owner_names = {o.id: o.name for o in journey.owners}
-        head = "".join(f'<th class="num">{esc(owner_names.get(s, s))}</th>' for s in silos)
-        rows = [
-            f"<tr><td>{esc(owner_names.get(a, a))}</td>"
-            + "".join(
-                f'<td class="num">{esc(counts.get(a, {}).get(b, 0) or "")}</td>' for b in silos
-            )
-            + "</tr>"
-            for a in silos
-        ]
-        return (
-            '<div class="extra"><h4>Crossings from silo (row) to silo (column)</h4>'
-            f"<table><thead><tr><th>From \\ to</th>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>"
-        )
-    return ""
 
 
 def report_page(report: Report, *, plots: bool = True) -> str:
@@ -510,8 +389,8 @@ def report_page(report: Report, *, plots: bool = True) -> str:
         The HTML page, ending in a newline.
     """
     journey = report.journey
-    ids = _known_ids(journey)
-    sections = [_section(name, result, journey, ids) for name, result in report]
+    ids = known_ids(journey)
+    sections = [section(name, result, journey, ids) for name, result in report]
     glance = [(name, s[1], s[2]) for name, s in zip(report.names, sections, strict=True)]
     parts = [
         "<!DOCTYPE html>",
@@ -539,7 +418,9 @@ def report_page(report: Report, *, plots: bool = True) -> str:
             '<div class="wrap"><section id="analyses" aria-label="Findings"><h2>Findings</h2>'
             + _glance(glance)
             + "".join(s[0] for s in sections)
-            + "</section></div>"
+            + "</section>"
+            + glossary(report)
+            + "</div>"
         )
     else:
         parts.append(
@@ -551,7 +432,7 @@ def report_page(report: Report, *, plots: bool = True) -> str:
         '<footer><div class="wrap">'
         f"Made with cxgraph {esc(__version__)} from journey <code>{esc(journey.id)}</code>"
         + (f", version {esc(journey.version)}" if journey.version else "")
-        + f" ({_plural(len(report), 'analysis', 'analyses')}). "
+        + f" ({plural(len(report), 'analysis', 'analyses')}). "
         "Every finding here is also in <code>cxgraph analyze --format json</code>."
         "</div></footer>",
         "</body>",
