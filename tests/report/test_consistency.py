@@ -13,6 +13,7 @@ import html
 import re
 from functools import cache
 from pathlib import Path
+
 import pytest
 
 import cxgraph as cx
@@ -138,6 +139,7 @@ class TestOneNumberOneSource:
         plain, markdown = str(report), report.to_markdown()
         for _, result in report:
             assert result.summary() in plain
+            assert result.summary().replace("|", "\\|") in markdown
         handoffs = report["unowned_handoffs"]
         assert plain.count("\n  - ") >= len(handoffs.chains)
         for line in handoffs.lines():
