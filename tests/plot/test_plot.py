@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,7 @@ from typing import Any
 
 import attrs
 import matplotlib as mpl
+import networkx as nx
 import pytest
 from hypothesis import given, settings
 from matplotlib.axes import Axes
@@ -75,6 +77,9 @@ def overlapping(boxes: list[Bbox], slack: float = 0.5) -> list[tuple[int, int]]:
             if dx > slack and dy > slack:
                 found.append((i, j))
     return found
+
+
+EXAMPLE_NAMES = ["restaurant", "b2b_software", "vending", "vending_future"]
 
 
 def load(name: str) -> cx.Journey:
@@ -380,38 +385,181 @@ def series(ax: Axes) -> dict[str, Any]:
     }
 
 
+def axis_steps(ax: Axes) -> list[str]:
+    """The step ids on the emotion curve's x axis, left to right (from the tick gids)."""
+    prefix = "emotion_curve-tick-"
+    return [(t.get_gid() or "")[len(prefix) :] for t in ax.get_xticklabels()]
+
+
+def segments(line: Any) -> list[list[tuple[float, float]]]:
+    """A line's runs of points between the gaps (NaN) where it breaks."""
+    out: list[list[tuple[float, float]]] = [[]]
+    for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+        if math.isnan(x):
+            out.append([])
+        else:
+            out[-1].append((float(x), float(y)))
+    return [seg for seg in out if seg]
+
+
+def customer_moves(j: cx.Journey) -> nx.DiGraph[str]:
+    """Transitions and hand-offs: the ways the customer can go (triggers left out)."""
+    g: nx.DiGraph[str] = nx.DiGraph()
+    g.add_nodes_from(s.id for s in j.steps)
+    g.add_edges_from((e.source, e.target) for e in (*j.transitions, *j.handoffs))
+    return g
+
+
+def leads(g: nx.DiGraph[str], a: str, b: str, axis: set[str]) -> bool:
+    """True when the journey goes from a to b directly or through steps not on the axis."""
+    off = g.subgraph((set(g) - axis) | {a, b})
+    return nx.has_path(off, a, b)
+
+
 class TestEmotionCurve:
-    @pytest.mark.parametrize("name", ["restaurant", "b2b_software", "vending"])
-    def test_points_per_persona(self, name: str) -> None:
-        """Each persona's line has one point per touchpoint with emotion that serves them."""
+    @pytest.mark.parametrize("name", EXAMPLE_NAMES)
+    @pytest.mark.parametrize(("by", "paths"), [("persona", 1), ("persona", 3), ("path", 3)])
+    def test_lines_run_left_to_right(self, name: str, by: str, paths: int) -> None:
+        """Every drawn line strictly increases in x (measured on the Axes)."""
+        ax = cx.plot.emotion_curve(load(name), by=by, paths=paths)
+        assert series(ax)
+        for line in series(ax).values():
+            for seg in segments(line):
+                xs = [x for x, _ in seg]
+                assert xs == sorted(xs)
+                assert len(set(xs)) == len(xs)
+
+    @pytest.mark.parametrize("name", EXAMPLE_NAMES)
+    @pytest.mark.parametrize(("by", "paths"), [("persona", 1), ("persona", 3), ("path", 3)])
+    def test_points_joined_only_along_the_journey(self, name: str, by: str, paths: int) -> None:
+        """Two joined points: the journey leads from one to the other, never an alternative."""
         j = load(name)
+        ax = cx.plot.emotion_curve(j, by=by, paths=paths)
+        axis = axis_steps(ax)
+        g = customer_moves(j)
+        for line in series(ax).values():
+            for seg in segments(line):
+                steps = [axis[round(x)] for x, _ in seg]
+                for a, b in itertools.pairwise(steps):
+                    assert leads(g, a, b, set(axis)), (a, b)
+
+    @pytest.mark.parametrize("name", EXAMPLE_NAMES)
+    def test_axis_holds_customer_facing_emotions(self, name: str) -> None:
+        """On the axis: customer or frontstage touchpoints with an emotion, never backstage."""
+        j = load(name)
+        axis = axis_steps(cx.plot.emotion_curve(j))
+        steps = {t.id: t for t in j.touchpoints}
+        assert axis
+        for sid in axis:
+            assert steps[sid].lane in ("customer", "frontstage")
+            assert steps[sid].emotion is not None
+
+    def test_the_most_likely_success_path(self) -> None:
+        """Per persona the line follows its most likely path to success, worked out by listing.
+
+        The restaurant is small enough to list every simple path from an entry
+        to a success outcome over a persona's steps and take the likeliest;
+        the line's points are that path's customer-facing touchpoints with an
+        emotion, in its order, with their emotions.
+        """
+        j = load("restaurant")
+        model = cx.markov(j)
+        entries = entry_weights(j)[0]
+        emotion = {t.id: t.emotion for t in j.touchpoints}
+        lanes = {t.id: t.lane for t in j.touchpoints}
         ax = cx.plot.emotion_curve(j)
         lines = series(ax)
+        axis = axis_steps(ax)
         for p in j.personas:
-            served = [
-                t.emotion
-                for t in j.touchpoints
-                if t.emotion is not None and (not t.personas or p.id in t.personas)
+            allowed = {
+                s.id
+                for s in j.steps
+                if not isinstance(s, cx.Touchpoint) or not s.personas or p.id in s.personas
+            }
+            g = customer_moves(j).subgraph(allowed)
+            best: tuple[float, list[str]] = (-1.0, [])
+            for entry, weight in entries.items():
+                for o in (o.id for o in j.outcomes if o.kind == "success"):
+                    if entry not in g or o not in g:
+                        continue
+                    for path in nx.all_simple_paths(g, entry, o):
+                        prob = weight * math.prod(
+                            model.transition_probability.get(e, 0.0)
+                            for e in itertools.pairwise(path)
+                        )
+                        if prob > best[0]:
+                            best = (prob, path)
+            expected = [
+                (s, emotion[s])
+                for s in best[1]
+                if emotion.get(s) is not None and lanes[s] in ("customer", "frontstage")
             ]
-            assert sorted(lines[p.id].get_ydata()) == sorted(served)
+            seg = [pt for run in segments(lines[p.id]) for pt in run]
+            assert [(axis[round(x)], y) for x, y in seg] == expected
 
-    def test_phase_order(self) -> None:
-        """Points run left to right in phase order."""
-        j = load("restaurant")
+    def test_alternatives_are_never_joined(self) -> None:
+        """Vending: SOLD OUT is never joined straight to the product dropping.
+
+        After SOLD OUT the customer keys in another code (on the axis) before
+        a product can drop, so a line may join SOLD OUT only to keying in.
+        The old curve joined the steps in file order: SOLD OUT, drops, stuck.
+        """
+        j = load("vending")
+        for paths in (1, 3):
+            for by in ("persona", "path"):
+                ax = cx.plot.emotion_curve(j, by=by, paths=paths)
+                axis = axis_steps(ax)
+                for line in series(ax).values():
+                    for seg in segments(line):
+                        steps = [axis[round(x)] for x, _ in seg]
+                        pairs = set(itertools.pairwise(steps))
+                        assert ("sold-out-message", "dispense") not in pairs
+                        assert ("dispense", "sold-out-message") not in pairs
+
+    def test_backstage_steps_are_passed_through(self) -> None:
+        """A backstage step with an emotion is not on the axis; the line joins around it."""
+        j = cx.Journey(
+            id="j",
+            name="J",
+            touchpoints=[
+                cx.Touchpoint(id="a", name="Order", emotion=1),
+                cx.Touchpoint(id="k", name="Kitchen", emotion=-3, lane="backstage"),
+                cx.Touchpoint(id="b", name="Eat", emotion=2),
+            ],
+            outcomes=[cx.Outcome(id="ok", name="Fed", kind="success")],
+            transitions=[
+                cx.Transition(source="a", target="k"),
+                cx.Transition(source="k", target="b"),
+                cx.Transition(source="b", target="ok"),
+            ],
+        )
         ax = cx.plot.emotion_curve(j)
-        phase_of = {t.id: t.phase for t in j.touchpoints}
-        order = [p.id for p in j.phases]
-        labels = [t.get_text() for t in ax.get_xticklabels()]
-        names = {t.name: t.id for t in j.touchpoints}
-        ranks = [order.index(phase_of[names[x]]) for x in labels if x in names]
-        assert ranks == sorted(ranks)
+        assert axis_steps(ax) == ["a", "b"]
+        assert [list(map(float, line.get_ydata())) for line in series(ax).values()] == [[1, 2]]
+
+    def test_coinciding_lines_stay_visible(self) -> None:
+        """Two personas on the same path with the same feelings: offset, the second dashed."""
+        j = load("restaurant")
+        lines = list(series(cx.plot.emotion_curve(j)).values())
+        assert len(lines) == 2
+        (a,), (b,) = segments(lines[0]), segments(lines[1])
+        assert [y for _, y in a] == [y for _, y in b]
+        assert all(xb > xa for (xa, _), (xb, _) in zip(a, b, strict=True))
+        assert lines[0].get_linestyle() == "-"
+        assert lines[1].get_linestyle() == "--"
 
     def test_without_personas(self) -> None:
-        """A journey without personas gets one line for all customers."""
+        """A journey without personas gets one line for all customers, along one path."""
         j = big_journey(12)
         lines = series(cx.plot.emotion_curve(j))
         assert list(lines) == ["all"]
-        assert len(lines["all"].get_xdata()) == 12
+
+    def test_more_paths_per_persona(self) -> None:
+        """paths=2 draws two lines per persona that can succeed, labelled by path."""
+        j = load("b2b_software")
+        ax = cx.plot.emotion_curve(j, paths=2)
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any(", path 2" in label for label in labels)
 
     @pytest.mark.parametrize("by", ["persona", "path"])
     def test_pain_points_annotated(self, by: str) -> None:
@@ -421,9 +569,8 @@ class TestEmotionCurve:
         shown = {t.get_text() for t in ax.get_xticklabels()}
         pained = sorted(t.id for t in j.touchpoints if t.pain_points)
         markers = gids(ax, "emotion_curve-pain-")
-        if by == "persona":
-            assert markers == pained
-        assert set(markers) <= set(pained)
+        on_axis = set(axis_steps(ax))
+        assert markers == sorted(p for p in pained if p in on_axis)
         assert len(gids(ax, "emotion_curve-note-")) == len(markers)
         assert shown
 
@@ -465,7 +612,8 @@ class TestEmotionCurve:
         j = load("restaurant")
         ax = cx.plot.emotion_curve(j)
         assert any(line.get_gid() == "emotion_curve-zero" for line in ax.lines)
-        phases = {t.phase for t in j.touchpoints if t.emotion is not None or t.pain_points}
+        phase_of = {t.id: t.phase for t in j.touchpoints}
+        phases = {phase_of[s] for s in axis_steps(ax)}
         assert gids(ax, "emotion_curve-phase-") == sorted(p or "(none)" for p in phases)
 
     def test_nothing_felt(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
@@ -17,6 +17,8 @@ from cxgraph.model.classes import Journey, Touchpoint
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+
+import itertools
 
 from cxgraph.plot.drawing import _journey_title, _note_layout, _signed
 from cxgraph.plot.figures import _empty, _new_axes
@@ -53,18 +55,111 @@ __all__ = ["emotion_curve"]
 class _Series(NamedTuple):
     key: str
     label: str
-    steps: tuple[str, ...]
+    path: tuple[str, ...]  # every step the journey passes, in travel order
 
 
-def _persona_series(journey: Journey, felt: Sequence[Touchpoint]) -> list[_Series]:
+#: Edge kinds the customer travels (triggers move the organisation, not the customer).
+_MOVES = ("transition", "handoff")
+#: Lanes the customer meets: only their steps stand on the customer's axis.
+_FACING = ("customer", "frontstage")
+_START, _END = "\0start", "\0end"  # ids cannot hold NUL: no clash with a step
+#: Tied paths looked at beyond ``k`` so that ties go by step ids, not by search order.
+_TIES = 20
+
+
+def _travel_graph(journey: Journey) -> tuple[nx.DiGraph[str], bool]:
+    """The customer's moves with a cost each, and whether the costs are probabilities.
+
+    With probabilities (or counts) known, the cost of a move is ``-log p`` of
+    the Markov model's probability, so the cheapest path is the most likely;
+    otherwise every move costs 1, so the cheapest is the shortest. Moves that
+    are never taken (probability 0) and triggers are left out.
+    """
+    from cxgraph.analyses.markov import markov
+
+    try:
+        model = markov(journey)
+    except CxgraphError:
+        model = None  # a closed loop: fall back on the shortest paths
+    known = model is not None and model.probabilities_known
+    probability = model.transition_probability if model is not None else {}
+    g = compile_graph(journey)
+    h: nx.DiGraph[str] = nx.DiGraph()
+    for u, v, data in sorted(g.edges(data=True), key=lambda e: (e[0], e[1])):
+        if data["kind"] not in _MOVES or u == v:
+            continue
+        p = probability.get((u, v), 1.0 if model is None else 0.0)
+        if p > 0:
+            h.add_edge(u, v, cost=-math.log(p) if known else 1.0)
+    for step, weight in sorted(entry_weights(journey)[0].items()):
+        if weight > 0:
+            h.add_edge(_START, step, cost=-math.log(weight) if known else 0.0)
+    return h, known
+
+
+def _best_paths(
+    h: nx.DiGraph[str], known: bool, targets: Sequence[str], k: int, allowed: set[str] | None
+) -> list[tuple[tuple[str, ...], float | None]]:
+    """The ``k`` cheapest simple paths from an entry into ``targets``, ties by step ids.
+
+    ``allowed`` restricts the steps (a persona's); None allows all. Each path
+    comes with its probability when ``known``.
+    """
+    sub = h if allowed is None else h.subgraph([n for n in h if n == _START or n in allowed])
+    g: nx.DiGraph[str] = nx.DiGraph(sub)
+    for t in targets:
+        if t in g:
+            g.add_edge(t, _END, cost=0.0)
+    if _START not in g or _END not in g or not nx.has_path(g, _START, _END):
+        return []
+    found: list[tuple[float, tuple[str, ...]]] = []
+    for path in nx.shortest_simple_paths(g, _START, _END, weight="cost"):
+        cost = math.fsum(g.edges[u, v]["cost"] for u, v in itertools.pairwise(path))
+        if len(found) >= k and (
+            round(cost, 9) > round(found[k - 1][0], 9) or len(found) > k + _TIES
+        ):
+            break
+        found.append((cost, tuple(path[1:-1])))
+    found.sort(key=lambda cp: (round(cp[0], 9), cp[1]))
+    return [(steps, math.exp(-cost) if known else None) for cost, steps in found[:k]]
+
+
+def _persona_series(journey: Journey, k: int) -> list[_Series]:
+    """Per persona, its ``k`` most likely paths from an entry to a success outcome.
+
+    A persona travels only the touchpoints that serve it (those with no
+    personas serve everyone), and decisions and outcomes. A persona that can
+    reach no success outcome is drawn along its most likely path to any outcome.
+    """
+    h, known = _travel_graph(journey)
+    successes = [o.id for o in journey.outcomes if o.kind == "success"]
+    everything = [o.id for o in journey.outcomes]
     names = _names(journey)["persona"]
-    if not journey.personas:
-        return [_Series("all", "All customers", tuple(t.id for t in felt))]
+    groups: list[tuple[str, str, set[str] | None]] = [("all", "All customers", None)]
+    if journey.personas:
+        groups = [
+            (
+                p.id,
+                names[p.id],
+                {
+                    s.id
+                    for s in journey.steps
+                    if not isinstance(s, Touchpoint) or not s.personas or p.id in s.personas
+                },
+            )
+            for p in journey.personas
+        ]
     out = []
-    for p in journey.personas:
-        steps = tuple(t.id for t in felt if not t.personas or p.id in t.personas)
-        if steps:
-            out.append(_Series(p.id, names[p.id], steps))
+    for key, label, allowed in groups:
+        paths = _best_paths(h, known, successes, k, allowed) or _best_paths(
+            h, known, everything, 1, allowed
+        )
+        for i, (steps, share) in enumerate(paths):
+            tail = f" ({share:.1%} of journeys)" if share is not None and k > 1 else ""
+            suffix = f", path {i + 1}" if len(paths) > 1 else ""
+            out.append(
+                _Series(key if i == 0 else f"{key}-{i + 1}", f"{label}{suffix}{tail}", steps)
+            )
     return out
 
 
@@ -77,33 +172,16 @@ def _likely_paths(journey: Journey, k: int) -> list[tuple[tuple[str, ...], float
     in turn (the best success, the best failure, the best exit, then the
     next best of each), most likely first within a kind: the happy path and
     the main ways to lose the customer, rather than three variants of the
-    commonest early exit. With probabilities unknown the model splits
-    evenly, which favours paths with fewer choices, and no share is given.
-    Triggers do not move the customer and are left out; a loop is passed at
-    most once.
+    commonest early exit. With probabilities unknown every move costs the
+    same, so the shortest path wins, and no share is given. Triggers do not
+    move the customer and are left out; a loop is passed at most once.
     """
-    from cxgraph.analyses.markov import markov
-
-    try:
-        model = markov(journey)
-    except CxgraphError:
-        return []  # a closed loop: no journey ends, so there is no path to follow
-    probability = model.transition_probability
-    g = compile_graph(journey)
-    start = "\0start"  # ids cannot hold NUL: no clash with a step
-    h: nx.DiGraph[str] = nx.DiGraph()
-    for u, v, data in sorted(g.edges(data=True), key=lambda e: (e[0], e[1])):
-        p = probability.get((u, v), 0.0)
-        if data["kind"] != "trigger" and u != v and p > 0:
-            h.add_edge(u, v, cost=-math.log(p))
-    for step, weight in sorted(entry_weights(journey)[0].items()):
-        if weight > 0:
-            h.add_edge(start, step, cost=-math.log(weight))
-    if start not in h:
+    h, known = _travel_graph(journey)
+    if _START not in h:
         return []
     cost: dict[str, float]
     route: dict[str, list[str]]
-    cost, route = nx.single_source_dijkstra(h, start, weight="cost")  # type: ignore[assignment]
+    cost, route = nx.single_source_dijkstra(h, _START, weight="cost")  # type: ignore[assignment]
     by_kind: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
     for i, o in enumerate(journey.outcomes):
         if o.id in cost:
@@ -114,45 +192,74 @@ def _likely_paths(journey: Journey, k: int) -> list[tuple[tuple[str, ...], float
         for queue in queues:
             if queue and len(out) < k:
                 c, _, oid = queue.pop(0)
-                share = math.exp(-c) if model.probabilities_known else None
-                out.append((tuple(route[oid][1:]), share))
+                out.append((tuple(route[oid][1:]), math.exp(-c) if known else None))
     return out
 
 
 def _path_series(
-    journey: Journey,
-    felt: Sequence[Touchpoint],
-    likely: Sequence[tuple[tuple[str, ...], float | None]],
+    journey: Journey, likely: Sequence[tuple[tuple[str, ...], float | None]]
 ) -> list[_Series]:
-    emotional = {t.id for t in felt}
     step_names = _names(journey)["step"]
     kinds = {o.id: o.kind for o in journey.outcomes}
     out = []
     for i, (steps, share) in enumerate(likely):
-        shown = tuple(s for s in steps if s in emotional)
-        if not shown:
-            continue
         tail = f", {share:.1%} of journeys" if share is not None else ""
         label = f"Path {i + 1} \u2192 {step_names[steps[-1]]} ({kinds[steps[-1]]}{tail})"
-        out.append(_Series(f"path-{i + 1}", label, shown))
+        out.append(_Series(f"path-{i + 1}", label, steps))
     return out
 
 
-def emotion_curve(
-    journey: Journey, *, ax: Axes | None = None, by: str = "persona", paths: int = 3
-) -> Axes:
-    """Draw emotion (-3 to 3) along the touchpoints in phase order, per persona or path.
+def _travel_order(
+    series: Sequence[_Series], on_axis: set[str], rank: Mapping[str, tuple[int, ...]]
+) -> tuple[list[str], list[set[int]]]:
+    """The axis in travel order, and per series the positions where its line must break.
 
-    The x axis holds every touchpoint with an emotion or a pain point, in
-    phase order (steps without a phase last) and in flow order within a
-    phase, under shaded phase bands. ``by="persona"`` draws one line per
-    persona through the touchpoints that serve them (all customers when the
-    journey has no personas); ``by="path"`` one line per key path, over
-    the touchpoints those paths pass: the most likely path into each
-    outcome (exact, from the :func:`~cxgraph.markov` model's probabilities,
-    never by listing paths), the best success, failure and exit in turn, at
-    most ``paths``. Each touchpoint with pain points gets a numbered red badge
-    below the curve, and its pain points are listed under the plot.
+    Every line runs left to right: each drawn path says which of its axis
+    steps comes before which, and the axis is a topological order of all
+    those statements (ties by phase, then flow order). A later path that
+    would contradict an earlier one (a loop passed the other way round)
+    breaks its line there instead of running backwards.
+    """
+    before: nx.DiGraph[str] = nx.DiGraph()
+    before.add_nodes_from(on_axis)
+    breaks: list[set[int]] = []
+    for s in series:
+        points = [x for x in s.path if x in on_axis]
+        cut: set[int] = set()
+        for i, (a, b) in enumerate(itertools.pairwise(points)):
+            if nx.has_path(before, b, a):
+                cut.add(i + 1)
+            else:
+                before.add_edge(a, b)
+        breaks.append(cut)
+    order = list(nx.lexicographical_topological_sort(before, key=lambda x: (rank[x], x)))
+    return order, breaks
+
+
+def emotion_curve(
+    journey: Journey, *, ax: Axes | None = None, by: str = "persona", paths: int | None = None
+) -> Axes:
+    """Draw emotion (-3 to 3) along the journey in travel order, per persona or path.
+
+    Each line follows a journey a customer actually makes. ``by="persona"``
+    (default) draws, per persona, its ``paths`` most likely paths (1 by
+    default) from an entry to a success outcome, over the touchpoints that
+    serve it (all customers when the journey has no personas); without
+    probabilities the shortest, ties by step ids. ``by="path"`` draws the key
+    paths: the most likely path into each outcome, the best success, failure
+    and exit in turn, at most ``paths`` (3 by default).
+
+    The x axis is travel order: on it stand the customer-facing touchpoints
+    (lanes customer and frontstage) with an emotion that a drawn path
+    passes, under shaded phase bands. Every line runs strictly left to
+    right, and two of its points are joined only when the journey leads from
+    one to the other (directly or through steps not on the axis: decisions,
+    backstage steps, steps without an emotion); alternatives of a decision
+    are never joined. A line that would have to run backwards (a loop passed
+    the other way round by a later path) breaks there. Lines that coincide
+    are offset and dashed, so that each stays visible. Each touchpoint on the
+    axis with pain points gets a numbered red badge below the curve, and its
+    pain points are listed under the plot.
 
     Parameters
     ----------
@@ -163,7 +270,7 @@ def emotion_curve(
     by
         ``"persona"`` (default) or ``"path"``.
     paths
-        With ``by="path"``, how many paths to draw (a positive integer).
+        How many paths per persona (default 1), or key paths (default 3).
 
     Returns
     -------
@@ -182,9 +289,11 @@ def emotion_curve(
     --------
     >>> import cxgraph as cx
     >>> j = cx.Journey(id="j", name="J",
-    ...     touchpoints=[cx.Touchpoint(id="a", name="Browse", emotion=1),
-    ...                  cx.Touchpoint(id="b", name="Pay", emotion=-2, pain_points=["Slow"])],
-    ...     transitions=[cx.Transition(source="a", target="b")])
+    ...     touchpoints=[cx.Touchpoint(id="b", name="Pay", emotion=-2, pain_points=["Slow"]),
+    ...                  cx.Touchpoint(id="a", name="Browse", emotion=1)],
+    ...     outcomes=[cx.Outcome(id="ok", name="Bought", kind="success")],
+    ...     transitions=[cx.Transition(source="a", target="b"),
+    ...                  cx.Transition(source="b", target="ok")])
     >>> ax = cx.plot.emotion_curve(j)
     >>> [(line.get_gid(), [int(y) for y in line.get_ydata()]) for line in ax.lines
     ...  if (line.get_gid() or "").startswith("emotion_curve-series-")]
@@ -196,30 +305,39 @@ def emotion_curve(
     """
     journey = require_journey(journey, "emotion_curve")
     _check(by, BY, "by")
+    if paths is None:
+        paths = 1 if by == "persona" else 3
     if isinstance(paths, bool) or not isinstance(paths, int) or paths < 1:
         msg = f"paths must be a positive integer, got {paths!r}"
         raise ValueError(msg)
     if not journey.steps:
         return _empty(ax, "emotion_curve", "no steps")
-    shown = [t for t in journey.touchpoints if t.emotion is not None or t.pain_points]
-    felt = [t for t in shown if t.emotion is not None]
-    if by == "persona":
-        series = _persona_series(journey, felt)
-    else:
-        likely = _likely_paths(journey, paths)
-        series = _path_series(journey, felt, likely)
-        # Only what the drawn paths pass: the rest would be empty columns.
-        on_paths = {sid for steps, _ in likely for sid in steps}
-        shown = [t for t in shown if t.id in on_paths]
-    if not shown:
+    if not any(t.emotion is not None or t.pain_points for t in journey.touchpoints):
         return _empty(ax, "emotion_curve", "no emotions or pain points recorded")
+    if by == "persona":
+        series = _persona_series(journey, paths)
+    else:
+        series = _path_series(journey, _likely_paths(journey, paths))
+    drawn = {sid for s in series for sid in s.path}
+    felt = {
+        t.id: t
+        for t in journey.touchpoints
+        if t.emotion is not None and t.lane in _FACING and t.id in drawn
+    }
+    if not felt:
+        return _empty(ax, "emotion_curve", "no emotions recorded where the customer goes")
     m = _Measure()
     names = _names(journey)
     order = _ranks(journey)
     phase_index = {p.id: i for i, p in enumerate(journey.phases)}
-    shown.sort(key=lambda t: (phase_index.get(t.phase or "", len(phase_index)), order[t.id]))
+    rank = {
+        sid: (phase_index.get(t.phase or "", len(phase_index)), order[sid][0], order[sid][1])
+        for sid, t in felt.items()
+    }
+    axis, breaks = _travel_order(series, set(felt), rank)
+    shown = [felt[sid] for sid in axis]
     x_of = {t.id: i for i, t in enumerate(shown)}
-    emotion = {t.id: t.emotion for t in felt if t.emotion is not None}
+    emotion = {sid: t.emotion for sid, t in felt.items() if t.emotion is not None}
     pains = [t for t in shown if t.pain_points]
 
     label_pt = 7.0
@@ -250,12 +368,19 @@ def emotion_curve(
     ax.set_ylim(low, 3.9)
     from matplotlib.patches import Rectangle
 
-    spans: dict[str | None, list[int]] = defaultdict(list)
+    # One band per run of touchpoints in the same phase, in travel order.
+    runs: list[tuple[str | None, int, int]] = []
     for t in shown:
-        spans[t.phase].append(x_of[t.id])
-    for k, (phase, xs) in enumerate(sorted(spans.items(), key=lambda kv: min(kv[1]))):
-        x0, x1 = min(xs) - 0.5, max(xs) + 0.5
+        if runs and runs[-1][0] == t.phase:
+            runs[-1] = (t.phase, runs[-1][1], x_of[t.id])
+        else:
+            runs.append((t.phase, x_of[t.id], x_of[t.id]))
+    seen: dict[str, int] = defaultdict(int)
+    for k, (phase, first, last) in enumerate(runs):
+        x0, x1 = first - 0.5, last + 0.5
         key = phase if phase is not None else NO_PHASE
+        seen[key] += 1
+        gid = f"emotion_curve-phase-{key}" + (f"-{seen[key]}" if seen[key] > 1 else "")
         _add(
             ax,
             Rectangle(
@@ -265,7 +390,7 @@ def emotion_curve(
                 facecolor=BAND if k % 2 == 0 else "#FFFFFF",
                 edgecolor="none",
                 zorder=0,
-                gid=f"emotion_curve-phase-{key}",
+                gid=gid,
             ),
         )
         label = names["phase"].get(phase, "") if phase is not None else "No phase"
@@ -287,14 +412,30 @@ def emotion_curve(
 
     spread = 0.1 if len(series) > 1 else 0.0
     handles: list[Artist] = []
-    for i, s in enumerate(series):
+    legend_series: list[_Series] = []
+    drawn_points: list[list[str]] = []
+    for i, (s, cut) in enumerate(zip(series, breaks, strict=True)):
+        points = [sid for sid in s.path if sid in felt]
+        if not points:
+            continue
         dx = (i - (len(series) - 1) / 2) * spread
+        xs: list[float] = []
+        ys: list[float] = []
+        for j, sid in enumerate(points):
+            if j in cut:  # a gap: the line must not run backwards
+                xs.append(math.nan)
+                ys.append(math.nan)
+            xs.append(x_of[sid] + dx)
+            ys.append(float(emotion[sid]))
+        same = points in drawn_points
+        drawn_points.append(points)
         colour = SERIES[i % len(SERIES)]
         (line,) = ax.plot(
-            [x_of[sid] + dx for sid in s.steps],
-            [emotion[sid] for sid in s.steps],
+            xs,
+            ys,
             color=colour,
             linewidth=2.0,
+            linestyle=(0, (4, 2)) if same else "-",
             marker="o",
             markersize=6,
             markeredgecolor="white",
@@ -303,6 +444,8 @@ def emotion_curve(
             gid=f"emotion_curve-series-{s.key}",
         )
         handles.append(line)
+        legend_series.append(s)
+    series = legend_series
 
     notes = []
     for k, t in enumerate(pains):
@@ -336,6 +479,8 @@ def emotion_curve(
 
     ax.set_xticks(range(n), [_escape_math(t) for t in tick_labels])
     ax.tick_params(axis="x", labelsize=label_pt, length=0)
+    for tick, t in zip(ax.get_xticklabels(), shown, strict=True):
+        tick.set_gid(f"emotion_curve-tick-{t.id}")
     for tick in ax.get_xticklabels():
         tick.set_rotation(50)
         tick.set_horizontalalignment("right")
@@ -352,7 +497,7 @@ def emotion_curve(
     if series:
         legend = ax.legend(
             handles,
-            [_escape_math(t) for t in legend_labels],
+            [_escape_math(m.fit(s.label, 3.8 * 72, LEGEND_PT)) for s in series],
             loc="upper left",
             bbox_to_anchor=(1.01, 1.0),
             frameon=False,
