@@ -719,13 +719,13 @@ class TestGraph:
         )
         ax = cx.plot.graph(j)
         assert gids(ax, "graph-node-") == sorted(s.id for s in j.steps)
-        x = {
-            p.get_gid()[len("graph-node-") :]: p.get_extents().x0
+        top = {
+            p.get_gid()[len("graph-node-") :]: p.get_extents().y1
             for p in ax.patches
             if (p.get_gid() or "").startswith("graph-node-")
         }
         for entry in entry_weights(j)[0]:
-            assert x[entry] == min(x.values())
+            assert top[entry] == max(top.values())
 
     def test_empty_journey(self) -> None:
         """A journey without steps gives a 'no steps' note."""

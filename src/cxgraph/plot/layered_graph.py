@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -33,8 +32,8 @@ from cxgraph.plot.look import (
     CROSSING,
     FLOW,
     HANDOFF,
-    HEAD_H,
     HEAD_PT,
+    HEAD_W,
     INK,
     MARGIN,
     MOMENT,
@@ -51,13 +50,14 @@ from cxgraph.plot.look import (
     _text,
     _tint,
 )
+from cxgraph.plot.sugiyama import Layout, layered_layout
 
 __all__ = ["graph"]
 
 # -- graph ----------------------------------------------------------------------------
 
 NODE_W, NODE_H = 1.3, 0.56
-NODE_GX, NODE_GY = 0.42, 0.3
+NODE_GX, NODE_GY = 0.32, 0.5
 NODE_PT = 6.8
 
 
@@ -89,38 +89,19 @@ def _slots(journey: Journey, order: Mapping[str, tuple[int, int]]) -> dict[str, 
     return slot
 
 
-def _graph_columns(
-    slot: Mapping[str, int], order: Mapping[str, tuple[int, int]], n_slots: int
-) -> dict[tuple[int, int], list[str]]:
-    """Steps by (band, column within the band), in flow order left to right.
-
-    Steps of one flow layer stay in one column; consecutive layers share a
-    column while it holds at most ``rows`` steps (about the square root of
-    the journey's size), so a long phase folds into a few columns instead of
-    stretching the graph into a ribbon.
-    """
-    rows = max(4, math.ceil(math.sqrt(len(slot))))
-    columns: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for band in range(n_slots):
-        layers: dict[int, list[str]] = defaultdict(list)
-        for sid in sorted((s for s in slot if slot[s] == band), key=lambda s: order[s]):
-            layers[order[sid][0]].append(sid)
-        k, used = 0, 0
-        for layer in sorted(layers):
-            group = layers[layer]
-            if used and used + len(group) > rows:
-                k, used = k + 1, 0
-            columns[band, k] += group
-            used += len(group)
-    return columns
-
-
 def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
     """Draw the journey graph, layered by phase, with its findings highlighted.
 
-    Steps sit in phase bands left to right, in flow order within a band
-    (longest-path layers from the entries); a step without a phase joins
-    the band of the steps that lead to it. Touchpoints are rounded boxes,
+    Drawn top to bottom, the way Graphviz ``dot`` draws, so that a long
+    journey grows down the page rather than out of it: phases are horizontal
+    bands in order, labelled on the left, and within a band steps sit in
+    rows by flow layer (longest paths from the entries, loops broken); a
+    step without a phase joins the band of the steps that lead to it. The
+    layout is layered (Sugiyama, :mod:`cxgraph.plot.sugiyama`): an edge that
+    spans several rows runs through a slot of its own in each, rows are
+    reordered by barycentre sweeps to cut crossings, and no edge passes
+    through a step it does not join. Edges back up the page (loops) leave a
+    step from its top and enter from below. Touchpoints are rounded boxes,
     decisions diamonds, outcomes rounded pills, filled with the owner's
     silo colour (outcomes by kind). Edge width is the expected flow
     (:func:`~cxgraph.markov`'s ``edge_flow``) when probabilities or counts
@@ -168,14 +149,24 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
     g = compile_graph(journey)
     slot = _slots(journey, order)
     n_slots = max(max(slot.values()) + 1, len(journey.phases))
+    steps = {s.id: s for s in journey.steps}
 
-    columns = _graph_columns(slot, order, n_slots)
-    sub_count = [1 + max((k for b, k in columns if b == s), default=0) for s in range(n_slots)]
-    band_w = [n * (NODE_W + NODE_GX) + NODE_GX for n in sub_count]
-    band_x = [sum(band_w[:s]) for s in range(n_slots)]
-    tallest = max(len(v) for v in columns.values())
+    # Rows: phase band first, then flow layer, numbered densely from the top.
+    keys = sorted({(slot[sid], order[sid][0]) for sid in steps})
+    row_of_key = {k: i for i, k in enumerate(keys)}
+    rank = {
+        sid: row_of_key[slot[sid], order[sid][0]]
+        for sid in sorted(steps, key=lambda s: (slot[s], order[s]))
+    }
+    edges = sorted(((u, v) for u, v in g.edges if u != v), key=lambda e: (order[e[0]], order[e[1]]))
+    layout = layered_layout(
+        rank, edges, width=dict.fromkeys(steps, NODE_W), gap=NODE_GX, dummy_width=0.14
+    )
+    n_rows = len(layout.rows)
     pitch = NODE_H + NODE_GY
-    plot_h = tallest * pitch + 0.2
+    half = NODE_H / 2 + 0.06  # the tallest node (a diamond) reaches this far from its row
+    graph_w = max((layout.x[n] + NODE_W / 2 for n in layout.x), default=NODE_W)
+    plot_h = n_rows * pitch
 
     crossings = silo_boundaries(journey)
     crossing_edges = {
@@ -205,10 +196,11 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
         "silo crossing",
         "trigger",
     ]
-    width = max(sum(band_w) + 2 * MARGIN, 7.0)
+    label_w = HEAD_W
+    width = max(label_w + graph_w + 0.3 + 2 * MARGIN, 7.0)
     inner_w = width - 2 * MARGIN
     legend_cols, legend_h = _legend(m, labels, inner_w)
-    height = MARGIN + TITLE_H + HEAD_H + plot_h + 0.2 + legend_h + MARGIN
+    height = MARGIN + TITLE_H + plot_h + 0.2 + legend_h + MARGIN
     ax = _inch_axes(ax, width, height)
     top = height - MARGIN
     basis = f"edge width by flow ({model.basis})" if model is not None else "flow unknown"
@@ -217,30 +209,39 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
         f"{len(moments)} moments of truth · {len(crossings)} silo crossings · {basis}"
     )
     _title(ax, "graph", MARGIN, top, inner_w, _journey_title(journey), sub)
-    band_top = top - TITLE_H
-    band_bottom = band_top - HEAD_H - plot_h
-    mid = band_bottom + plot_h / 2
-    for s in range(n_slots):
-        x0 = MARGIN + band_x[s]
+    plot_top = top - TITLE_H
+    band_bottom = plot_top - plot_h
+    x_left = MARGIN + label_w + 0.15 + max(0.0, (inner_w - label_w - 0.15 - graph_w) / 2)
+
+    def row_y(r: int) -> float:
+        return plot_top - (r + 0.5) * pitch
+
+    # Phase bands: the rows of each band, shaded in turn, named on the left.
+    for s_ in range(n_slots):
+        rows_in = [row_of_key[k] for k in keys if k[0] == s_]
+        if not rows_in:
+            continue
+        y1 = plot_top - min(rows_in) * pitch
+        y0 = plot_top - (max(rows_in) + 1) * pitch
         _add(
             ax,
             Rectangle(
-                (x0, band_bottom),
-                band_w[s],
-                HEAD_H + plot_h,
-                facecolor=BAND if s % 2 == 0 else "#FFFFFF",
+                (MARGIN, y0),
+                inner_w,
+                y1 - y0,
+                facecolor=BAND if s_ % 2 == 0 else "#FFFFFF",
                 edgecolor="none",
                 zorder=0,
             ),
         )
-        if s < len(journey.phases):
-            phase = journey.phases[s]
+        if s_ < len(journey.phases):
+            phase = journey.phases[s_]
             _text(
                 ax,
-                x0 + band_w[s] / 2,
-                band_top - HEAD_H / 2,
-                "\n".join(m.wrap(names["phase"][phase.id], (band_w[s] - 0.2) * 72, HEAD_PT, 2)),
-                ha="center",
+                MARGIN + 0.1,
+                (y0 + y1) / 2,
+                "\n".join(m.wrap(names["phase"][phase.id], (label_w - 0.15) * 72, HEAD_PT, 3)),
+                ha="left",
                 va="center",
                 fontsize=HEAD_PT,
                 fontweight="bold",
@@ -249,26 +250,9 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
                 gid=f"graph-phase-{phase.id}",
             )
 
-    # Within a column: flow layer first, then the mean height of the
-    # predecessors already placed (fewer crossing edges), then declared order.
-    y_of: dict[str, float] = {}
-    pos: dict[str, tuple[float, float]] = {}
-    for (s, k), sids in sorted(columns.items()):
-
-        def pull(sid: str) -> tuple[int, float, int]:
-            ys = [y_of[u] for u in g.predecessors(sid) if u in y_of]
-            return (order[sid][0], -(sum(ys) / len(ys)) if ys else 0.0, order[sid][1])
-
-        sids.sort(key=pull)
-        x = MARGIN + band_x[s] + NODE_GX + k * (NODE_W + NODE_GX) + NODE_W / 2
-        for i, sid in enumerate(sids):
-            y = mid + ((len(sids) - 1) / 2 - i) * pitch
-            y_of[sid] = y
-            pos[sid] = (x, y)
-
-    steps = {s.id: s for s in journey.steps}
+    pos = {n: (x_left + layout.x[n], row_y(r)) for r, row in enumerate(layout.rows) for n in row}
     boxes: dict[str, _Box] = {}
-    for sid in sorted(pos, key=lambda s: order[s]):
+    for sid in sorted(steps, key=lambda s: order[s]):
         step = steps[sid]
         x, y = pos[sid]
         look = _look(step, colours)
@@ -313,8 +297,7 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
             text_w = NODE_W - (0.3 if isinstance(step, Outcome) else 0.16)
             max_lines = 3
         if halo is not None:
-            # More reasons, a stronger halo: a map where most steps are gates
-            # still shows which moments matter most.
+            # More reasons, a stronger halo: the strongest moments stand out.
             score = min(moments[sid], 3)
             halo.set_facecolor("none")
             halo.set_edgecolor(_tint(MOMENT, 0.45 - 0.15 * score))
@@ -338,6 +321,9 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
             gid=f"graph-name-{sid}",
         )
 
+    ports = _ports(layout, pos, boxes)
+    from matplotlib.path import Path
+
     for u, v, data in sorted(g.edges(data=True), key=lambda e: (order[e[0]], order[e[1]])):
         kind = data["kind"]
         if (u, v) in crossing_edges:
@@ -354,38 +340,93 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
             lw = 0.5 + 4.0 * flows.get((u, v), 0.0) / top_flow
         else:
             lw = 1.2
-        (x0, y0), (x1, y1) = pos[u], pos[v]
         if u == v:
+            x0, y0 = pos[u]
             arrow = FancyArrowPatch(
-                posA=(x0 - 0.25, y0 + NODE_H / 2),
-                posB=(x0 + 0.25, y0 + NODE_H / 2),
-                connectionstyle="arc3,rad=-1.4",
+                posA=(x0 + NODE_W / 2, y0 + 0.1),
+                posB=(x0 + NODE_W / 2, y0 - 0.1),
+                connectionstyle="arc3,rad=-1.6",
                 shrinkA=1,
                 shrinkB=2,
             )
         else:
-            a, b = boxes[u], boxes[v]
-            start, end = a.towards(b.centre), b.towards(a.centre)
-            length = math.dist(start, end)
-            straight = x1 > x0 + 1e-9 and abs(y1 - y0) < 1e-9
-            # A step back bends the other way, well clear of the forward edges.
-            bulge = 0.0 if straight else (-0.6 if x1 < x0 - 1e-9 else 0.2)
-            rad = max(-0.5, min(0.3, bulge / length)) if length > 0 else 0.0
-            arrow = FancyArrowPatch(
-                posA=start,
-                posB=end,
-                connectionstyle=f"arc3,rad={rad:.4f}",
-                shrinkA=1,
-                shrinkB=1.5,
-            )
+            arrow = FancyArrowPatch(path=Path(_route(layout, pos, boxes, ports, (u, v), half)))
         arrow.set_arrowstyle("-|>", head_length=0.5, head_width=0.3)
         arrow.set_mutation_scale(8 + 1.5 * lw)
         arrow.set_color(colour)
         arrow.set_linewidth(lw)
         arrow.set_linestyle(":" if kind == "trigger" else "-")
+        arrow.set_joinstyle("round")
         arrow.set_zorder(2)
         arrow.set_gid(f"graph-edge-{_pair(u, v)}")
         _add(ax, arrow)
 
     _draw_legend(ax, handles, labels, MARGIN, band_bottom - 0.2, legend_cols)
     return ax
+
+
+def _ports(
+    layout: Layout, pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, _Box]
+) -> dict[tuple[str, str, str], float]:
+    """Where each edge meets a step: an x offset along its top or bottom, in flow order.
+
+    Edges leaving a step downwards (or arriving from above) spread along its
+    bottom (top) edge in the left-to-right order of their other ends, so
+    they fan out instead of meeting in one point. Keyed by (step, edge
+    source, edge target).
+    """
+    sides: dict[tuple[str, str], list[tuple[float, tuple[str, str]]]] = defaultdict(list)
+    for (u, v), chain in layout.chains.items():
+        first, last = chain[1], chain[-2]
+        down = pos[first][1] < pos[u][1]
+        sides[u, "bottom" if down else "top"].append((pos[first][0], (u, v)))
+        sides[v, "top" if down else "bottom"].append((pos[last][0], (u, v)))
+    out: dict[tuple[str, str, str], float] = {}
+    for (step, _), ends in sides.items():
+        ends.sort()
+        box = boxes[step]
+        span = box.hw * (0.35 if box.diamond else 0.7)
+        for i, (_, (u, v)) in enumerate(ends):
+            frac = (i + 1) / (len(ends) + 1) - 0.5
+            out[step, u, v] = frac * 2 * span if len(ends) > 1 else 0.0
+    return out
+
+
+def _route(
+    layout: Layout,
+    pos: Mapping[str, tuple[float, float]],
+    boxes: Mapping[str, _Box],
+    ports: Mapping[tuple[str, str, str], float],
+    edge: tuple[str, str],
+    half: float,
+) -> list[tuple[float, float]]:
+    """An edge's polyline: out of ``u``, through each dummy's own slot, into ``v``.
+
+    Inside a row an edge runs straight up or down (out of a step, through a
+    dummy's slot, into a step); between rows, where there are no steps, it
+    goes across. A diamond is met at its tip.
+    """
+    u, v = edge
+    chain = layout.route(u, v)
+    down = pos[chain[1]][1] < pos[u][1]
+    sign = -1.0 if down else 1.0
+    (xu, yu), (xv, yv) = pos[u], pos[v]
+    points: list[tuple[float, float]] = []
+    x0 = xu + ports.get((u, u, v), 0.0)
+    points.append((x0, yu + sign * _edge_of(boxes[u], x0 - xu)))
+    points.append((x0, yu + sign * half))
+    for d in chain[1:-1]:
+        xd, yd = pos[d]
+        points.append((xd, yd - sign * half))
+        points.append((xd, yd + sign * half))
+    x1 = xv + ports.get((v, u, v), 0.0)
+    points.append((x1, yv - sign * half))
+    points.append((x1, yv - sign * _edge_of(boxes[v], x1 - xv)))
+    return points
+
+
+def _edge_of(box: _Box, dx: float) -> float:
+    """How far above (below) its centre a step's outline is at ``dx`` from the centre."""
+    if box.diamond:
+        return box.hh * max(0.0, 1.0 - abs(dx) / box.hw)
+    return box.hh
