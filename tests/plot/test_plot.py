@@ -976,3 +976,33 @@ class TestAnyJourney:
     def test_any_names_give_valid_svg(self, journey: cx.Journey) -> None:
         """Any names (controls, emoji, markup) give a well-formed SVG map."""
         ET.fromstring(cx.plot.to_svg(cx.plot.journey_map(journey)).encode("utf-8"))
+
+
+class TestReadableLabels:
+    @pytest.mark.parametrize("name", EXAMPLE_NAMES)
+    def test_emotion_phase_names_whole(self, name: str) -> None:
+        """Every phase band of the emotion curve shows its phase's name whole, never cut."""
+        j = load(name)
+        ax = cx.plot.emotion_curve(j)
+        phase_of = {t.id: t.phase for t in j.touchpoints}
+        names = {p.id: p.name for p in j.phases}
+        wanted = {names.get(phase_of[s] or "", "No phase") for s in axis_steps(ax)}
+        assert wanted <= {t.get_text() for t in ax.texts}
+
+    def test_zero_cells_are_visible(self) -> None:
+        """A silo matrix cell with no crossings is shaded, not white like the page."""
+        ax = cx.plot.silo_matrix(load("restaurant"))
+        cells = {
+            (p.get_gid() or "")[len("silo_matrix-cell-") :]: p
+            for p in ax.patches
+            if (p.get_gid() or "").startswith("silo_matrix-cell-")
+        }
+        values = {
+            (t.get_gid() or "")[len("silo_matrix-value-") :]: t.get_text()
+            for t in ax.texts
+            if (t.get_gid() or "").startswith("silo_matrix-value-")
+        }
+        zeros = [k for k, v in values.items() if v == "0"]
+        assert zeros
+        for k in zeros:
+            assert mpl.colors.to_hex(cells[k].get_facecolor()) != "#ffffff"

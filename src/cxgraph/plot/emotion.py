@@ -346,7 +346,22 @@ def emotion_curve(
     label_band = longest * math.sin(math.radians(50)) + 0.25
     legend_labels = [m.fit(s.label, 3.8 * 72, LEGEND_PT) for s in series]
     legend_w = max((m.width(t, LEGEND_PT) for t in legend_labels), default=0.0) / 72 + 0.75
-    plot_w = max(5.0, 0.5 * len(shown) + 0.6)
+    # One band per run of touchpoints in the same phase, in travel order; each
+    # point gets room enough that every band's phase name fits whole.
+    runs: list[tuple[str | None, int, int]] = []
+    for t in shown:
+        if runs and runs[-1][0] == t.phase:
+            runs[-1] = (t.phase, runs[-1][1], x_of[t.id])
+        else:
+            runs.append((t.phase, x_of[t.id], x_of[t.id]))
+
+    def band_name(phase: str | None) -> str:
+        return names["phase"].get(phase, "") if phase is not None else "No phase"
+
+    need = max(
+        (m.width(band_name(ph), 7.5) / 72 + 0.12) / (last - first + 1) for ph, first, last in runs
+    )
+    plot_w = max(5.0, max(0.5, need) * len(shown) + 0.6)
     note_w = plot_w + legend_w
     _, note_rows = _note_layout(len(pains), note_w)
     notes_h = 0.35 + note_rows * NOTE_H if pains else 0.0
@@ -368,13 +383,6 @@ def emotion_curve(
     ax.set_ylim(low, 3.9)
     from matplotlib.patches import Rectangle
 
-    # One band per run of touchpoints in the same phase, in travel order.
-    runs: list[tuple[str | None, int, int]] = []
-    for t in shown:
-        if runs and runs[-1][0] == t.phase:
-            runs[-1] = (t.phase, runs[-1][1], x_of[t.id])
-        else:
-            runs.append((t.phase, x_of[t.id], x_of[t.id]))
     seen: dict[str, int] = defaultdict(int)
     for k, (phase, first, last) in enumerate(runs):
         x0, x1 = first - 0.5, last + 0.5
@@ -393,12 +401,11 @@ def emotion_curve(
                 gid=gid,
             ),
         )
-        label = names["phase"].get(phase, "") if phase is not None else "No phase"
         _text(
             ax,
             (x0 + x1) / 2,
             3.72,
-            m.fit(label, (x1 - x0) * plot_w / max(n, 1) * 72 - 4, 7.5),
+            m.fit(band_name(phase), (x1 - x0) * plot_w / max(n, 1) * 72 + 2, 7.5),
             ha="center",
             va="center",
             fontsize=7.5,

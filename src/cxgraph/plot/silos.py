@@ -34,6 +34,9 @@ from cxgraph.plot.look import (
 
 __all__ = ["silo_matrix"]
 
+#: The face of a cell with no crossings: visible on a white page.
+ZERO_FACE = "#F1F3F5"
+
 # -- silo matrix -------------------------------------------------------------------------
 
 
@@ -152,7 +155,9 @@ def silo_matrix(journey: Journey, *, ax: Axes | None = None, value: str = "count
         for j, b in enumerate(silos):
             v = matrix[a][b]
             share = v / top if top > 0 else 0.0
-            face = "#E6E6E6" if a == b else _blend("#FFFFFF", CROSSING, share)
+            # A zero cell is a light grey, not white: on the page it must read as
+            # "none" rather than as a missing cell.
+            face = "#E6E6E6" if a == b else (_blend("#FFFFFF", CROSSING, share) if v else ZERO_FACE)
             _add(
                 ax,
                 Rectangle(
