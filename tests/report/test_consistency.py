@@ -157,3 +157,32 @@ class TestOneNumberOneSource:
             "emotional_low",
         ):
             assert code not in words
+
+
+#: What the page gives a picture at a 1,400 px window: the 1,320 px column less
+#: its padding (2 x 32), the figure's padding (2 x 20) and border (2 x 1).
+FRAME_AT_1400 = 1320 - 64 - 40 - 2
+
+
+class TestReadableAtPageWidth:
+    @pytest.mark.parametrize("kind", ["journey_map", "blueprint", "emotion", "graph", "silos"])
+    def test_no_text_below_nine_px(self, example: tuple[cx.Report, str], kind: str) -> None:
+        """Each picture's least width keeps its smallest text at 9 CSS px or more."""
+        _, page = example
+        fig = figure(page, kind)
+        m = re.search(r'<svg style="[^"]*min-width:(\d+)px"[^>]*\swidth="([0-9.]+)pt"', fig)
+        assert m, kind
+        least, natural_pt = int(m.group(1)), float(m.group(2))
+        smallest = min(float(f) for f in re.findall(r"font-size:\s*([0-9.]+)px", fig))
+        # smallest pt of natural_pt, drawn least px wide: smallest * least / natural_pt px.
+        assert smallest * least / natural_pt >= 9.0 - 0.05
+
+    @pytest.mark.parametrize("kind", ["emotion", "graph", "silos"])
+    def test_fits_the_page_without_scrolling(
+        self, example: tuple[cx.Report, str], kind: str
+    ) -> None:
+        """At a 1,400 px window these pictures fit their frame at a readable size."""
+        _, page = example
+        m = re.search(r"min-width:(\d+)px", figure(page, kind))
+        assert m
+        assert int(m.group(1)) <= FRAME_AT_1400

@@ -277,7 +277,7 @@ def _badge(ax: Axes, xy: tuple[float, float], label: str, colour: str, gid: str)
         label,
         ha="center",
         va="center_baseline",
-        fontsize=BADGE_PT if len(label) < 3 else BADGE_PT - 1,
+        fontsize=BADGE_PT if len(label) < 3 else BADGE_PT - 0.25,
         fontweight="bold",
         color="white",
         zorder=7,

@@ -340,7 +340,7 @@ def emotion_curve(
     emotion = {sid: t.emotion for sid, t in felt.items() if t.emotion is not None}
     pains = [t for t in shown if t.pain_points]
 
-    label_pt = 7.0
+    label_pt = 7.5
     tick_labels = [m.fit(names["step"][t.id], 150, label_pt) for t in shown]
     longest = max(m.width(t, label_pt) for t in tick_labels) / 72
     label_band = longest * math.sin(math.radians(50)) + 0.25

@@ -58,7 +58,7 @@ __all__ = ["graph"]
 
 NODE_W, NODE_H = 1.3, 0.56
 NODE_GX, NODE_GY = 0.32, 0.5
-NODE_PT = 6.8
+NODE_PT = 7.5
 
 
 def _slots(journey: Journey, order: Mapping[str, tuple[int, int]]) -> dict[str, int]:

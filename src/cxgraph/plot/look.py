@@ -81,10 +81,12 @@ PAD = 0.14
 HEAD_W, HEAD_H = 1.45, 0.46
 TITLE_H = 0.72
 MARGIN = 0.2
-NAME_PT, META_PT, BADGE_PT = 7.5, 6.5, 5.5
-HEAD_PT, TITLE_PT, SUB_PT, NOTE_PT, LEGEND_PT = 8.5, 13.0, 8.0, 7.0, 7.5
+# Nothing smaller than 7 pt: the report page shows a picture no smaller than
+# 9 CSS px for its smallest text (7 pt is 9.3 px at natural size).
+NAME_PT, META_PT, BADGE_PT = 7.5, 7.0, 7.0
+HEAD_PT, TITLE_PT, SUB_PT, NOTE_PT, LEGEND_PT = 8.5, 13.0, 8.0, 7.5, 7.5
 LINE = 1.2
-BADGE_R = 0.085
+BADGE_R = 0.1
 NOTE_H = 0.17
 NOTE_COL_W = 6.8
 EMPTY_ROW_H = 0.6

@@ -154,7 +154,7 @@ def blueprint(journey: Journey, *, ax: Axes | None = None) -> Axes:
             label,
             ha="left",
             va="center",
-            fontsize=6.5,
+            fontsize=7.0,
             fontstyle="italic",
             color=INK,
             zorder=3,

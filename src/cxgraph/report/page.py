@@ -214,11 +214,13 @@ def inline_svg(svg: str, prefix: str, label: str) -> str:
     return body.rstrip()
 
 
-#: The smallest scale a plot is drawn at: a wider one scrolls inside its frame
-#: rather than shrink its text past reading (a journey map is a wall poster).
-MIN_SCALE = 0.6
-#: A plot wider than this (CSS px) at ``MIN_SCALE`` says that it scrolls.
+#: The smallest text a picture may show, in CSS px: a picture is never drawn
+#: smaller than the scale that keeps its smallest text this size; a wider one
+#: scrolls inside its frame rather than shrink past reading.
+READABLE_PX = 9.0
+#: A plot wider than this (CSS px) at its least scale says that it scrolls.
 SCROLLS_BEYOND = 1100
+_FONT_SIZE = re.compile(r"font-size:\s*([0-9.]+)px")
 
 
 def _figure(journey: Journey, kind: str) -> str:
@@ -237,16 +239,23 @@ def _figure(journey: Journey, kind: str) -> str:
 
 
 def _sized(svg: str) -> tuple[str, bool]:
-    """Fit the width of the page, but never below ``MIN_SCALE`` of the natural size.
+    """Fit the width of the page, but never so small that text drops below ``READABLE_PX``.
 
-    Returns the SVG and whether it is wide enough to scroll on a laptop screen.
+    The SVG's sizes are points (its viewBox is in points), so its smallest
+    text of ``f`` pt is ``f * 4 / 3`` CSS px at natural size; the least
+    scale is ``READABLE_PX / (f * 4 / 3)``, and a picture whose text is small
+    even at natural size may grow past it. Returns the SVG and whether it is
+    wide enough to scroll on a laptop screen.
     """
     m = re.match(r'<svg[^>]*?\swidth="([0-9.]+)pt"', svg)
     if m is None:
         return svg, False
     natural = float(m.group(1)) * 4 / 3  # CSS px per pt
-    least = natural * MIN_SCALE
-    style = f"width:100%;max-width:{natural:.0f}px;min-width:{least:.0f}px"
+    fonts = [float(f) for f in _FONT_SIZE.findall(svg)]
+    scale = READABLE_PX / (min(fonts) * 4 / 3) if fonts else 0.0
+    least = natural * scale
+    most = natural * max(1.0, scale)
+    style = f"width:100%;max-width:{most:.0f}px;min-width:{least:.0f}px"
     return svg.replace("<svg", f'<svg style="{style}"', 1), least > SCROLLS_BEYOND
 
 
