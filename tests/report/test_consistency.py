@@ -177,7 +177,7 @@ class TestReadableAtPageWidth:
         # smallest pt of natural_pt, drawn least px wide: smallest * least / natural_pt px.
         assert smallest * least / natural_pt >= 9.0 - 0.05
 
-    @pytest.mark.parametrize("kind", ["emotion", "graph", "silos"])
+    @pytest.mark.parametrize("kind", ["journey_map", "blueprint", "emotion", "graph", "silos"])
     def test_fits_the_page_without_scrolling(
         self, example: tuple[cx.Report, str], kind: str
     ) -> None:

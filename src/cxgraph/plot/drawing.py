@@ -69,10 +69,11 @@ class _Cell(NamedTuple):
 class _Grid:
     """Cards placed in a grid of rows (lanes or owners) by columns (phases).
 
-    ``pack`` fills each cell as a near-square block in flow order; ``time``
-    keeps flow order across the rows of a column: a step opens a new
-    sub-column when its cell there already holds ``stack`` cards, so steps
-    of different lanes at the same moment line up vertically.
+    ``pack`` fills each cell as a near-square block in flow order, narrower
+    where the grid would be wider than ``max_width``; ``time`` keeps flow
+    order across the rows of a column: a step opens a new sub-column when
+    its cell there already holds ``stack`` cards, so steps of different
+    lanes at the same moment line up vertically.
     """
 
     def __init__(
@@ -84,6 +85,7 @@ class _Grid:
         *,
         mode: str,
         stack: int = 2,
+        max_width: float | None = None,
     ) -> None:
         by_cell: dict[_Cell, list[str]] = defaultdict(list)
         for sid in sorted(cells, key=lambda s: order[s]):
@@ -95,6 +97,14 @@ class _Grid:
             for c in range(n_cols):
                 most = max((len(by_cell.get(_Cell(r, c), ())) for r in range(n_rows)), default=0)
                 subcols[c] = max(1, math.ceil(math.sqrt(most)))
+            # Too wide for the page: the widest phases stack their cards higher
+            # instead, one sub-column at a time, so the map grows down, not out.
+            while max_width is not None and max(subcols) > 1:
+                width = sum(n * CARD_W + (n - 1) * GAP + 2 * PAD for n in subcols)
+                if width <= max_width:
+                    break
+                widest = max(range(n_cols), key=lambda c: (subcols[c], -c))
+                subcols[widest] -= 1
             for cell, sids in by_cell.items():
                 for i, sid in enumerate(sids):
                     slot[sid] = (i % subcols[cell.col], i // subcols[cell.col])

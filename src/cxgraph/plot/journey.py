@@ -47,6 +47,7 @@ from cxgraph.plot.look import (
     MARGIN,
     NO_PHASE,
     NOTE_H,
+    PAGE_GRID_W,
     REASON_TEXT,
     ROWS,
     TITLE_H,
@@ -203,7 +204,7 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
     else:
         row_list, row_of = _owner_rows(journey)
     cells = {s.id: _Cell(row_of[s.id], col_of[s.id]) for s in journey.steps}
-    grid = _Grid(cells, order, len(row_list), len(cols), mode="pack")
+    grid = _Grid(cells, order, len(row_list), len(cols), mode="pack", max_width=PAGE_GRID_W)
 
     crossings = silo_boundaries(journey)
     unowned = unowned_handoffs(journey)

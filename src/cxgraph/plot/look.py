@@ -75,15 +75,18 @@ EMOTION: tuple[str, ...] = (
 SERIES: tuple[str, ...] = ("#2E5EAA", "#8E3B8E", "#138D75", "#B9770E", "#5D6D7E", "#A93226")
 
 # Sizes are in inches (data units on the map-like plots) and points (text).
-CARD_W, CARD_H = 1.8, 0.8
+CARD_W, CARD_H = 1.7, 0.8
+#: The widest a map's grid is made when it can grow down instead: with the row
+#: names and margins, a picture the report shows whole at a 1,400 px window.
+PAGE_GRID_W = 11.0
 GAP = 0.22
 PAD = 0.14
 HEAD_W, HEAD_H = 1.45, 0.46
 TITLE_H = 0.72
 MARGIN = 0.2
-# Nothing smaller than 7 pt: the report page shows a picture no smaller than
-# 9 CSS px for its smallest text (7 pt is 9.3 px at natural size).
-NAME_PT, META_PT, BADGE_PT = 7.5, 7.0, 7.0
+# Nothing smaller than 7 pt (7.5 on the cards): the report page shows a picture
+# no smaller than 9 CSS px for its smallest text (7 pt is 9.3 px at natural size).
+NAME_PT, META_PT, BADGE_PT = 7.5, 7.5, 7.5
 HEAD_PT, TITLE_PT, SUB_PT, NOTE_PT, LEGEND_PT = 8.5, 13.0, 8.0, 7.5, 7.5
 LINE = 1.2
 BADGE_R = 0.1

@@ -35,6 +35,7 @@ from cxgraph.plot.look import (
     INK,
     MARGIN,
     MUTED,
+    PAGE_GRID_W,
     TITLE_H,
     _lane,
     _look,
@@ -47,6 +48,9 @@ from cxgraph.plot.look import (
 )
 
 __all__ = ["blueprint"]
+
+#: The most cards a lane stacks in one sub-column to fit the page.
+MAX_STACK = 12
 
 # -- blueprint --------------------------------------------------------------------------
 
@@ -104,7 +108,12 @@ def blueprint(journey: Journey, *, ax: Axes | None = None) -> Axes:
         (lane, BLUEPRINT_NAMES[lane], None) for lane in lanes
     ]
     cells = {s.id: _Cell(lanes.index(_lane(s)), col_of[s.id]) for s in journey.steps}
-    grid = _Grid(cells, order, len(lanes), len(cols), mode="time")
+    # Two cards a lane per sub-column, more where the blueprint would be wider
+    # than the page: it grows down rather than out.
+    for stack in range(2, MAX_STACK + 1):
+        grid = _Grid(cells, order, len(lanes), len(cols), mode="time", stack=stack)
+        if grid.width <= PAGE_GRID_W:
+            break
 
     handles, labels = _silo_legend(journey, journey.steps, colours, names["owner"])
     handles += [
@@ -154,7 +163,7 @@ def blueprint(journey: Journey, *, ax: Axes | None = None) -> Axes:
             label,
             ha="left",
             va="center",
-            fontsize=7.0,
+            fontsize=7.5,
             fontstyle="italic",
             color=INK,
             zorder=3,
