@@ -1006,3 +1006,72 @@ class TestReadableLabels:
         assert zeros
         for k in zeros:
             assert mpl.colors.to_hex(cells[k].get_facecolor()) != "#ffffff"
+
+
+def _visible_texts(ax: Axes) -> list[Any]:
+    """Every text an Axes shows: its own, its ticks and titles (when its axis is on), legend."""
+    out = [t for t in ax.texts if t.get_text().strip()]
+    if ax.axison:
+        out += [
+            t
+            for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), ax.yaxis.label)
+            if t.get_text().strip()
+        ]
+    out += [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text().strip()]
+    legend = ax.get_legend()
+    if legend is not None:
+        out += [t for t in (*legend.get_texts(), legend.get_title()) if t.get_text().strip()]
+    return out
+
+
+class TestInsideAGivenAxes:
+    @pytest.mark.parametrize("name", EXAMPLE_NAMES)
+    def test_a_constrained_grid(self, name: str) -> None:
+        """In a 2x2 constrained grid at the default size, each picture keeps to its own Axes.
+
+        No text of one picture overlaps another picture's Axes or text, and no
+        text leaves the figure (measured from text extents on Agg).
+        """
+        j = load(name)
+        fig = Figure(layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = list(fig.subplots(2, 2).flat)
+        pictures = [cx.plot.journey_map, cx.plot.blueprint, cx.plot.emotion_curve, cx.plot.graph]
+        for ax, draw in zip(axes, pictures, strict=True):
+            draw(j, ax=ax)
+        canvas = fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        page = fig.bbox
+        boxes = {id(ax): extents(ax, _visible_texts(ax)) for ax in axes}
+        for ax in axes:
+            assert boxes[id(ax)]
+            for box in boxes[id(ax)]:
+                assert page.x0 - 1 <= box.x0
+                assert box.x1 <= page.x1 + 1
+                assert page.y0 - 1 <= box.y0
+                assert box.y1 <= page.y1 + 1
+                for other in axes:
+                    if other is ax:
+                        continue
+                    assert not box.overlaps(other.get_window_extent(renderer))
+                    assert not any(box.overlaps(b) for b in boxes[id(other)])
+
+    def test_silo_matrix_in_a_grid(self) -> None:
+        """The silo matrix, too, keeps to its Axes in a 2x2 constrained grid."""
+        fig = Figure(layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = list(fig.subplots(2, 2).flat)
+        for ax, name in zip(axes, EXAMPLE_NAMES, strict=True):
+            cx.plot.silo_matrix(load(name), ax=ax)
+        canvas = fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg)
+        canvas.draw()
+        page = fig.bbox
+        for ax in axes:
+            for box in extents(ax, _visible_texts(ax)):
+                assert page.x0 - 1 <= box.x0
+                assert box.x1 <= page.x1 + 1
+                assert page.y0 - 1 <= box.y0
+                assert box.y1 <= page.y1 + 1

@@ -359,9 +359,18 @@ def _draw_legend(
     x0: float,
     top: float,
     cols: int,
+    scale: float = 1.0,
 ) -> None:
     if not labels:
         return
+    if scale < 1.0:
+        for h in handles:  # the legend copies its handles' sizes when made
+            size = getattr(h, "get_markersize", None)
+            if size is not None:
+                h.set_markersize(size() * scale)  # type: ignore[attr-defined]
+            width = getattr(h, "get_linewidth", None)
+            if width is not None:
+                h.set_linewidth(width() * scale)  # type: ignore[attr-defined]
     legend = ax.legend(
         handles,
         labels,
@@ -370,7 +379,7 @@ def _draw_legend(
         bbox_transform=ax.transData,
         ncol=cols,
         frameon=False,
-        fontsize=LEGEND_PT,
+        fontsize=LEGEND_PT * scale,
         handlelength=2.2,
         columnspacing=1.4,
         borderaxespad=0.0,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 import itertools
 
 from cxgraph.plot.drawing import _journey_title, _note_layout, _signed
-from cxgraph.plot.figures import _empty, _new_axes
+from cxgraph.plot.figures import _empty, _given_scale, _new_axes, _shrink
 from cxgraph.plot.look import (
     BADGE_PT,
     BAND,
@@ -373,6 +373,8 @@ def emotion_curve(
     )
     left, top_m, plot_h = max(0.75, hang + 0.15), 0.5, 3.4
     bottom = label_band + notes_h + 0.25
+    given = ax is not None
+    scale = 1.0 if ax is None else _given_scale(ax, plot_w + 1.2, plot_h + label_band + 0.8)
     if ax is None:
         fig_w = left + plot_w + legend_w + 0.2
         ax = _new_axes(fig_w, bottom + plot_h + top_m, (left, bottom, plot_w, plot_h))
@@ -485,7 +487,7 @@ def emotion_curve(
         notes.append((number, f"{names['step'][t.id]}: {pain_text}"))
 
     ax.set_xticks(range(n), [_escape_math(t) for t in tick_labels])
-    ax.tick_params(axis="x", labelsize=label_pt, length=0)
+    ax.tick_params(axis="x", labelsize=label_pt * scale, length=0)
     for tick, t in zip(ax.get_xticklabels(), shown, strict=True):
         tick.set_gid(f"emotion_curve-tick-{t.id}")
     for tick in ax.get_xticklabels():
@@ -493,27 +495,29 @@ def emotion_curve(
         tick.set_horizontalalignment("right")
         tick.set_rotation_mode("anchor")
     ax.set_yticks(range(-3, 4), [_signed(v) for v in range(-3, 4)])
-    ax.tick_params(axis="y", labelsize=7.5, length=0)
-    ax.set_ylabel("emotion", fontsize=8, color=MUTED)
+    ax.tick_params(axis="y", labelsize=7.5 * scale, length=0)
+    ax.set_ylabel("emotion", fontsize=8 * scale, color=MUTED)
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
     title = ax.set_title(
-        f"{_journey_title(journey)}: emotion by {by}", loc="left", fontsize=11, pad=8
+        f"{_journey_title(journey)}: emotion by {by}", loc="left", fontsize=11 * scale, pad=8
     )
     _plain_labels([title])
     if series:
         legend = ax.legend(
             handles,
             [_escape_math(m.fit(s.label, 3.8 * 72, LEGEND_PT)) for s in series],
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
+            # On a caller's Axes the legend stays inside it (seaborn's rule).
+            loc="best" if given else "upper left",
+            bbox_to_anchor=None if given else (1.01, 1.0),
             frameon=False,
-            fontsize=LEGEND_PT,
+            fontsize=LEGEND_PT * scale,
             title=by,
-            title_fontsize=LEGEND_PT,
+            title_fontsize=LEGEND_PT * scale,
+            markerscale=scale,
         )
         legend.set_gid("legend")
-    if notes:
+    if notes and not given:
         y0 = -(label_band + 0.15) * 72
         ax.annotate(
             "Pain points",
@@ -547,4 +551,5 @@ def emotion_curve(
                 gid=f"emotion_curve-note-{number}",
             )
             note.set_parse_math(False)
+    _shrink(ax, scale)
     return ax

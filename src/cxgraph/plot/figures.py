@@ -46,6 +46,37 @@ def _inch_axes(ax: Axes | None, width: float, height: float) -> Axes:
     return ax
 
 
+def _given_scale(ax: Axes, width: float, height: float) -> float:
+    """How much a picture of natural size ``width`` by ``height`` must shrink to fit ``ax``.
+
+    A picture is laid out in inches for its natural size; drawn on a smaller
+    Axes of the caller's, its shapes shrink with the data limits, but text,
+    lines and markers are in points and would spill into the neighbours. They
+    shrink by this factor instead (seaborn's rule: a function given ``ax``
+    draws only inside it). 1 when the Axes is large enough.
+    """
+    fig = _root_figure(ax)
+    fw, fh = fig.get_size_inches()
+    box = ax.get_position()
+    return float(min(box.width * fw / width, box.height * fh / height, 1.0))
+
+
+def _shrink(ax: Axes, scale: float) -> None:
+    """Shrink the texts, lines, markers and arrow heads drawn on ``ax`` by ``scale``."""
+    if scale >= 1.0:
+        return
+    for text in ax.texts:
+        text.set_fontsize(float(text.get_fontsize()) * scale)
+    for line in ax.lines:
+        line.set_linewidth(line.get_linewidth() * scale)
+        line.set_markersize(line.get_markersize() * scale)
+    for patch in ax.patches:
+        patch.set_linewidth(patch.get_linewidth() * scale)
+        mutation = getattr(patch, "get_mutation_scale", None)
+        if mutation is not None:
+            patch.set_mutation_scale(mutation() * scale)  # type: ignore[attr-defined]
+
+
 def _empty(ax: Axes | None, plot: str, note: str) -> Axes:
     """An empty but valid plot: a centred note."""
     if ax is None:

@@ -32,7 +32,7 @@ from cxgraph.plot.drawing import (
     _silo_legend,
     _title,
 )
-from cxgraph.plot.figures import _empty, _inch_axes
+from cxgraph.plot.figures import _empty, _given_scale, _inch_axes, _shrink
 from cxgraph.plot.look import (
     BADGE_R,
     CARD_H,
@@ -236,6 +236,7 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
     _, note_rows = _note_layout(len(notes), inner_w)
     notes_h = 0.35 + note_rows * NOTE_H + 0.05 if notes else 0.0
     height = MARGIN + TITLE_H + HEAD_H + grid.height + 0.2 + legend_h + notes_h + MARGIN
+    scale = 1.0 if ax is None else _given_scale(ax, width, height)
     ax = _inch_axes(ax, width, height)
 
     top = height - MARGIN
@@ -298,7 +299,7 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
         )
 
     legend_top = grid.row_y[-1] - 0.2
-    _draw_legend(ax, handles, labels, MARGIN, legend_top, legend_cols)
+    _draw_legend(ax, handles, labels, MARGIN, legend_top, legend_cols, scale)
     if notes:
         _notes(
             ax,
@@ -311,6 +312,7 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
             UNOWNED,
             "journey_map",
         )
+    _shrink(ax, scale)
     return ax
 
 

@@ -26,7 +26,7 @@ from cxgraph.plot.drawing import (
     _silo_legend,
     _title,
 )
-from cxgraph.plot.figures import _empty, _inch_axes
+from cxgraph.plot.figures import _empty, _given_scale, _inch_axes, _shrink
 from cxgraph.plot.look import (
     BAND,
     CROSSING,
@@ -201,6 +201,7 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
     inner_w = width - 2 * MARGIN
     legend_cols, legend_h = _legend(m, labels, inner_w)
     height = MARGIN + TITLE_H + plot_h + 0.2 + legend_h + MARGIN
+    scale = 1.0 if ax is None else _given_scale(ax, width, height)
     ax = _inch_axes(ax, width, height)
     top = height - MARGIN
     basis = f"edge width by flow ({model.basis})" if model is not None else "flow unknown"
@@ -361,7 +362,8 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
         arrow.set_gid(f"graph-edge-{_pair(u, v)}")
         _add(ax, arrow)
 
-    _draw_legend(ax, handles, labels, MARGIN, band_bottom - 0.2, legend_cols)
+    _draw_legend(ax, handles, labels, MARGIN, band_bottom - 0.2, legend_cols, scale)
+    _shrink(ax, scale)
     return ax
 
 

@@ -24,7 +24,7 @@ from cxgraph.plot.drawing import (
     _silo_legend,
     _title,
 )
-from cxgraph.plot.figures import _empty, _inch_axes
+from cxgraph.plot.figures import _empty, _given_scale, _inch_axes, _shrink
 from cxgraph.plot.journey import _columns
 from cxgraph.plot.look import (
     BLUEPRINT_NAMES,
@@ -126,6 +126,7 @@ def blueprint(journey: Journey, *, ax: Axes | None = None) -> Axes:
     inner_w = width - 2 * MARGIN
     legend_cols, legend_h = _legend(m, labels, inner_w)
     height = MARGIN + TITLE_H + HEAD_H + grid.height + 0.2 + legend_h + MARGIN
+    scale = 1.0 if ax is None else _given_scale(ax, width, height)
     ax = _inch_axes(ax, width, height)
     top = height - MARGIN
     visible = sum(1 for s in journey.steps if _lane(s) in ("customer", "frontstage"))
@@ -210,5 +211,6 @@ def blueprint(journey: Journey, *, ax: Axes | None = None) -> Axes:
         )
         if kind == "Trigger":
             arrow.set_linestyle(":")
-    _draw_legend(ax, handles, labels, MARGIN, grid.row_y[-1] - 0.2, legend_cols)
+    _draw_legend(ax, handles, labels, MARGIN, grid.row_y[-1] - 0.2, legend_cols, scale)
+    _shrink(ax, scale)
     return ax

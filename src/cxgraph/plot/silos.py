@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 from cxgraph.plot.drawing import _journey_title
-from cxgraph.plot.figures import _empty, _new_axes
+from cxgraph.plot.figures import _empty, _given_scale, _new_axes, _root_figure
 from cxgraph.plot.look import (
     CROSSING,
     INK,
@@ -116,11 +116,13 @@ def silo_matrix(journey: Journey, *, ax: Axes | None = None, value: str = "count
     heading = "Silo crossings" if value == "count" else "Silo crossings: expected flow"
     title = _journey_title(journey)
     own = ax is None
+    left = longest + 0.55
+    bottom = longest * math.sin(math.radians(35)) + 0.55
+    side = n * cell
+    width = max(left + side + 0.3, 4.5)
+    # On a caller's Axes smaller than the natural matrix, the text shrinks with it.
+    scale = 1.0 if ax is None else _given_scale(ax, width, bottom + side + 0.75)
     if ax is None:
-        left = longest + 0.55
-        bottom = longest * math.sin(math.radians(35)) + 0.55
-        side = n * cell
-        width = max(left + side + 0.3, 4.5)
         ax = _new_axes(width, bottom + side + 0.75, (left, bottom, side, side))
         # The heading starts at the figure's left edge, above the row labels.
         inset = -(left - 0.2) / side
@@ -178,7 +180,7 @@ def silo_matrix(journey: Journey, *, ax: Axes | None = None, value: str = "count
                 text,
                 ha="center",
                 va="center",
-                fontsize=10,
+                fontsize=10 * scale,
                 fontweight="bold" if v else "normal",
                 color="white" if share > 0.6 else (MUTED if not v else INK),
                 gid=f"silo_matrix-value-{_pair(a, b)}",
@@ -188,7 +190,7 @@ def silo_matrix(journey: Journey, *, ax: Axes | None = None, value: str = "count
     ax.set_aspect("equal")
     ax.set_xticks(range(n), [_escape_math(t) for t in labels])
     ax.set_yticks(range(n), [_escape_math(t) for t in labels])
-    ax.tick_params(length=0, labelsize=8)
+    ax.tick_params(length=0, labelsize=8 * scale)
     for t in ax.get_xticklabels():
         t.set_rotation(35)
         t.set_horizontalalignment("right")
@@ -199,10 +201,12 @@ def silo_matrix(journey: Journey, *, ax: Axes | None = None, value: str = "count
     for spine in ax.spines.values():
         spine.set_visible(False)
     what = "crossings" if value == "count" else "expected crossings per journey"
-    ax.set_xlabel(f"to silo ({what})", fontsize=8, color=MUTED)
-    ax.set_ylabel("from silo", fontsize=8, color=MUTED)
+    ax.set_xlabel(f"to silo ({what})", fontsize=8 * scale, color=MUTED)
+    ax.set_ylabel("from silo", fontsize=8 * scale, color=MUTED)
     if not own:
-        _plain_labels([ax.set_title(f"{heading}: {title}", fontsize=10, loc="left", pad=4)])
+        room = ax.get_position().width * _root_figure(ax).get_size_inches()[0] * 72
+        heading = m.fit(f"{heading}: {title}", room, 10 * scale)
+        _plain_labels([ax.set_title(heading, fontsize=10 * scale, loc="left", pad=4)])
     return ax
 
 
