@@ -38,6 +38,8 @@ __all__ = ["Layout", "count_crossings", "layered_layout"]
 
 #: Sweeps down and up the ranks (each a pair) before the best order is kept.
 SWEEPS = 24
+#: Passes of neighbour swaps after a sweep, at most (each pass is quadratic in a rank).
+TRANSPOSE_PASSES = 4
 #: Sweeps without a better order after which a run stops.
 STALE = 4
 #: Nodes and dummies up to which sifting refines the order (it is quadratic per rank).
@@ -211,25 +213,35 @@ def layered_layout(
                 )
         return out
 
-    def pair(pos: Mapping[str, int], a: str, b: str) -> int:
-        """Crossings between the links of ``a`` and of ``b`` when ``a`` stands left of ``b``."""
-        k = 0
+    def pair(pos: Mapping[str, int], a: str, b: str) -> tuple[int, int]:
+        """Crossings between the links of ``a`` and ``b``: with ``a`` left of ``b``, and right."""
+        ab = ba = 0
         for side in (up, down):
-            bs = [pos[m] for m in side[b]]
-            k += sum(1 for m in side[a] for y in bs if pos[m] > y)
-        return k
+            pa = [pos[m] for m in side[a]]
+            if not pa:
+                continue
+            for y in [pos[m] for m in side[b]]:
+                for x in pa:
+                    if x > y:
+                        ab += 1
+                    elif x < y:
+                        ba += 1
+        return ab, ba
 
     def transpose(order: list[list[str]]) -> list[list[str]]:
         """Swap neighbours in a rank while that cuts crossings (as dot does after each sweep)."""
         out = [list(row) for row in order]
         pos = {n: i for row in out for i, n in enumerate(row)}
         improved = True
-        while improved:
+        passes = 0
+        while improved and passes < TRANSPOSE_PASSES:
             improved = False
+            passes += 1
             for row in out:
                 for j in range(len(row) - 1):
                     a, b = row[j], row[j + 1]
-                    if pair(pos, b, a) < pair(pos, a, b):
+                    here, swapped = pair(pos, a, b)
+                    if swapped < here:
                         row[j], row[j + 1] = b, a
                         pos[a], pos[b] = j + 1, j
                         improved = True
@@ -257,7 +269,8 @@ def layered_layout(
                 cost = 0
                 best_at, best_cost = 0, 0
                 for i, m in enumerate(others):
-                    cost += pair(pos, m, n) - pair(pos, n, m)
+                    left, right = pair(pos, n, m)
+                    cost += right - left
                     if cost < best_cost or (cost == best_cost and i + 1 == start):
                         best_at, best_cost = i + 1, cost
                 if start == 0 and best_cost == 0:
@@ -302,7 +315,10 @@ def layered_layout(
     shuffler = random.Random(0)
     for _ in range(RESTARTS if len(where) <= RESTART_LIMIT else 0):
         starts.append([shuffler.sample(row, len(row)) for row in rows])
-    for start, use_median in itertools.product(starts, (False, True)):
+    large = len(where) > RESTART_LIMIT
+    if large:  # a big journey: the given order and a depth-first walk, by median only
+        starts = [rows, starts[2]]
+    for start, use_median in itertools.product(starts, (True,) if large else (False, True)):
         order = [list(row) for row in start]
         stale = 0
         for i in range(SWEEPS):
