@@ -36,10 +36,10 @@ Examples
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import pairwise
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import networkx as nx
 
@@ -55,6 +55,7 @@ __all__ = [
     "ALL_KINDS",
     "Hop",
     "flow_model",
+    "grouped_by_pair",
     "hop_flows",
     "label",
     "names_of",
@@ -64,6 +65,8 @@ __all__ = [
     "successors",
     "via_text",
 ]
+
+T = TypeVar("T")
 
 Role = Literal["owned", "transparent", "gap"]
 
@@ -253,3 +256,22 @@ def via_text(names: Mapping[str, Mapping[str, str]], via: Iterable[str]) -> str:
         for v in via
     ]
     return f" through {' and '.join(parts)}" if parts else ""
+
+
+def grouped_by_pair(
+    items: Iterable[T],
+    ends: Callable[[T], tuple[str | None, str | None]],
+    names: Mapping[str, Mapping[str, str]],
+) -> list[tuple[tuple[str | None, str | None], list[T]]]:
+    """``items`` grouped by their two owners (or silos): most first, then by the owners' names."""
+    groups: dict[tuple[str | None, str | None], list[T]] = {}
+    for item in items:
+        groups.setdefault(ends(item), []).append(item)
+    return sorted(
+        groups.items(),
+        key=lambda kv: (
+            -len(kv[1]),
+            label(names, "owner", kv[0][0]),
+            label(names, "owner", kv[0][1]),
+        ),
+    )

@@ -78,6 +78,7 @@ from attrs import field, frozen
 
 from cxgraph.analyses._ownership import (
     Hop,
+    grouped_by_pair,
     hop_flows,
     label,
     names_of,
@@ -195,14 +196,7 @@ class UnownedHandoffs(AnalysisResult[UnownedHandoff]):
 
     def by_owner_pair(self) -> tuple[OwnerPair, ...]:
         """The chains grouped by (from owner, to owner): most routes first, then names."""
-        groups: dict[tuple[str | None, str | None], list[HandoffChain]] = {}
-        for c in self.chains:
-            groups.setdefault((c.from_owner, c.to_owner), []).append(c)
-
-        def name(owner: str | None) -> str:
-            return label(self.names, "owner", owner)
-
-        pairs = [
+        return tuple(
             OwnerPair(
                 from_owner=a,
                 to_owner=b,
@@ -214,10 +208,10 @@ class UnownedHandoffs(AnalysisResult[UnownedHandoff]):
                 ),
                 chains=tuple(cs),
             )
-            for (a, b), cs in groups.items()
-        ]
-        pairs.sort(key=lambda p: (-p.routes, name(p.from_owner), name(p.to_owner)))
-        return tuple(pairs)
+            for (a, b), cs in grouped_by_pair(
+                self.chains, lambda c: (c.from_owner, c.to_owner), self.names
+            )
+        )
 
     def line_count(self) -> int:
         """How many lines :meth:`lines` gives in all: one per chain."""

@@ -107,6 +107,7 @@ from attrs import field, frozen
 from cxgraph.analyses._ownership import (
     Hop,
     Role,
+    grouped_by_pair,
     hop_flows,
     label,
     names_of,
@@ -227,25 +228,19 @@ class SiloBoundaries(AnalysisResult[SiloCrossing]):
 
     def by_silo_pair(self) -> tuple[SiloPair, ...]:
         """The crossings grouped by (from silo, to silo): most routes first, then names."""
-        groups: dict[tuple[str, str], list[SiloCrossing]] = {}
-        for c in self.findings:
-            groups.setdefault((c.from_silo, c.to_silo), []).append(c)
-
-        def name(owner: str) -> str:
-            return label(self.names, "owner", owner)
-
-        pairs = [
+        flows = self.flows
+        return tuple(
             SiloPair(
-                from_silo=a,
-                to_silo=b,
+                from_silo=str(a),
+                to_silo=str(b),
                 routes=len(cs),
-                passes=None if self.flows is None else self.flows[a][b],
+                passes=None if flows is None else flows[str(a)][str(b)],
                 crossings=tuple(cs),
             )
-            for (a, b), cs in groups.items()
-        ]
-        pairs.sort(key=lambda p: (-p.routes, name(p.from_silo), name(p.to_silo)))
-        return tuple(pairs)
+            for (a, b), cs in grouped_by_pair(
+                self.findings, lambda c: (c.from_silo, c.to_silo), self.names
+            )
+        )
 
     def summary(self) -> str:
         """How many crossings and where, what the customer sees, round trips, per route."""

@@ -208,30 +208,37 @@ def _owner(names: Mapping[str, Mapping[str, str]], owner: str | None) -> str:
     return names.get("owner", {}).get(owner) or owner
 
 
-def _grouped_handoffs(result: Any, ids: frozenset[str]) -> str:
-    names = result.names
+def _grouped_pairs(
+    names: Mapping[str, Mapping[str, str]],
+    pairs: Sequence[tuple[str | None, str | None, int, float | None, list[str]]],
+    ids: frozenset[str],
+    noun: str,
+) -> str:
+    """Groups ``(from, to, routes, passes, lines)`` as folded lists, one head line each."""
     heads = [
         (
-            f"{_owner(names, p.from_owner)} \u2192 {_owner(names, p.to_owner)}: "
-            f"{plural(p.routes, 'route')}{_passes(p.passes)}",
-            [result.describe_chain(c) for c in p.chains],
+            f"{_owner(names, a)} \u2192 {_owner(names, b)}: {plural(n, noun)}{_passes(passes)}",
+            lines,
         )
+        for a, b, n, passes, lines in pairs
+    ]
+    return _groups(heads, ids, noun)
+
+
+def _grouped_handoffs(result: Any, ids: frozenset[str]) -> str:
+    pairs = [
+        (p.from_owner, p.to_owner, p.routes, p.passes, [result.describe_chain(c) for c in p.chains])
         for p in result.by_owner_pair()
     ]
-    return _groups(heads, ids, "route")
+    return _grouped_pairs(result.names, pairs, ids, "route")
 
 
 def _grouped_crossings(result: Any, ids: frozenset[str]) -> str:
-    names = result.names
-    heads = [
-        (
-            f"{_owner(names, p.from_silo)} \u2192 {_owner(names, p.to_silo)}: "
-            f"{plural(p.routes, 'crossing')}{_passes(p.passes)}",
-            [result.describe(c) for c in p.crossings],
-        )
+    pairs = [
+        (p.from_silo, p.to_silo, p.routes, p.passes, [result.describe(c) for c in p.crossings])
         for p in result.by_silo_pair()
     ]
-    return _groups(heads, ids, "crossing")
+    return _grouped_pairs(result.names, pairs, ids, "crossing")
 
 
 def _listed_paths(result: Any, journey: Journey) -> str:
