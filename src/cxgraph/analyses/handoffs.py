@@ -275,9 +275,13 @@ class UnownedHandoffs(AnalysisResult[UnownedHandoff]):
             return f"{head}, with {' and '.join(_SHORT[r] for r in counts)}"
         if len(counts) == 1:
             return f"{head}, all with {_SHORT[next(iter(counts))]}"
+        return f"{head}: {self.reasons_text()}"
+
+    def reasons_text(self) -> str:
+        """How many chains have each reason, most first: ``17 with no hand-off declared, ...``."""
+        counts = {r: k for r, k in self.by_reason().items() if k}
         ranked = sorted(counts.items(), key=lambda rk: (-rk[1], REASONS.index(rk[0])))
-        parts = ", ".join(f"{k} with {_SHORT[r]}" for r, k in ranked)
-        return f"{head}: {parts}"
+        return ", ".join(f"{k} with {_SHORT[r]}" for r, k in ranked)
 
 
 #: Reasons as the summary counts them ("3 with ...").

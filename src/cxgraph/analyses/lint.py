@@ -13,6 +13,7 @@ from typing import cast
 
 import networkx as nx
 
+from cxgraph.analyses.flow import CUSTOMER_LANES
 from cxgraph.errors import Problem
 from cxgraph.graph import compile_graph, entry_weights
 from cxgraph.model.checks import in_document_order
@@ -35,7 +36,6 @@ LINT_CODES: tuple[str, ...] = (
     "persona_unserved",
 )
 
-_CUSTOMER_LANES = ("customer", "frontstage")
 _INTERNAL_LANES = ("backstage", "support")
 
 
@@ -213,7 +213,7 @@ def _step_problems(
 def _touchpoint_problems(journey: Journey, where: dict[str, str]) -> list[Problem]:
     out: list[Problem] = []
     tps = journey.touchpoints
-    facing = [t for t in tps if t.lane in _CUSTOMER_LANES]
+    facing = [t for t in tps if t.lane in CUSTOMER_LANES]
     # A journey with no owners (or channels) at all, such as one discovered from
     # an event log, gets one warning rather than one per touchpoint.
     if tps and not journey.owners:
@@ -248,7 +248,7 @@ def _touchpoint_problems(journey: Journey, where: dict[str, str]) -> list[Proble
                 )
             )
         # Backstage and support steps are internal; they have no customer channel.
-        if s.channel is None and s.lane in _CUSTOMER_LANES and journey.channels:
+        if s.channel is None and s.lane in CUSTOMER_LANES and journey.channels:
             out.append(
                 Problem(
                     where[s.id],

@@ -70,7 +70,13 @@ from typing import TYPE_CHECKING, ClassVar
 import networkx as nx
 from attrs import field, frozen
 
-from cxgraph.analyses.flow import FLOW_KINDS, customer_flow, markov_or_reason, step_label
+from cxgraph.analyses.flow import (
+    CUSTOMER_LANES,
+    FLOW_KINDS,
+    customer_flow,
+    markov_or_reason,
+    step_label,
+)
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.errors import CxgraphError
 from cxgraph.graph import compile_graph, entry_weights
@@ -99,8 +105,6 @@ SWING = 0.25
 # Chances come from floating-point linear algebra; a hand-worked 0.25 may
 # arrive a hair below and must still count.
 _TOL = 1e-12
-#: Blueprint lanes the customer meets.
-_FACING = ("customer", "frontstage")
 
 #: Edge kinds the customer follows (triggers move the organisation, not the customer).
 # Cannot collide with a step: ids never contain '<' or '>'.
@@ -300,7 +304,7 @@ def moments_of_truth(journey: Journey, *, min_score: int = MIN_SCORE) -> Moments
     facing = {
         s.id
         for s in (*journey.touchpoints, *journey.decision_points)
-        if (isinstance(s, Touchpoint) and s.lane in _FACING)
+        if (isinstance(s, Touchpoint) and s.lane in CUSTOMER_LANES)
         or (isinstance(s, DecisionPoint) and s.decided_by == "customer")
     }
     gates = gate_steps(journey, graph) & facing

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
 
-from cxgraph.analyses.flow import require_journey
+from cxgraph.analyses.flow import CUSTOMER_LANES, require_journey
 from cxgraph.errors import CxgraphError
 from cxgraph.graph import compile_graph, entry_weights
 from cxgraph.model.classes import Journey, Touchpoint
@@ -60,8 +60,6 @@ class _Series(NamedTuple):
 
 #: Edge kinds the customer travels (triggers move the organisation, not the customer).
 _MOVES = ("transition", "handoff")
-#: Lanes the customer meets: only their steps stand on the customer's axis.
-_FACING = ("customer", "frontstage")
 _START, _END = "\0start", "\0end"  # ids cannot hold NUL: no clash with a step
 #: Tied paths looked at beyond ``k`` so that ties go by step ids, not by search order.
 _TIES = 20
@@ -322,7 +320,7 @@ def emotion_curve(
     felt = {
         t.id: t
         for t in journey.touchpoints
-        if t.emotion is not None and t.lane in _FACING and t.id in drawn
+        if t.emotion is not None and t.lane in CUSTOMER_LANES and t.id in drawn
     }
     if not felt:
         return _empty(ax, "emotion_curve", "no emotions recorded where the customer goes")

@@ -67,7 +67,6 @@ class Layout:
     rows: tuple[tuple[str, ...], ...]
     x: Mapping[str, float]
     chains: Mapping[tuple[str, str], tuple[str, ...]]
-    dummies: frozenset[str]
     crossings: int
 
     def route(self, u: str, v: str) -> tuple[str, ...]:
@@ -181,9 +180,7 @@ def layered_layout(
             return (ps[m - 1] + ps[m]) / 2
         return (ps[m - 1] * right + ps[m] * left) / (left + right)
 
-    def sweep(
-        order: list[list[str]], downwards: bool, use_median: bool, stay: bool
-    ) -> list[list[str]]:
+    def sweep(order: list[list[str]], downwards: bool, use_median: bool) -> list[list[str]]:
         out = [list(row) for row in order]
         ranks = range(1, n_ranks) if downwards else range(n_ranks - 2, -1, -1)
         near = up if downwards else down
@@ -198,19 +195,9 @@ def layered_layout(
                     value[n] = median(ns)
                 else:
                     value[n] = sum(ns) / len(ns) if ns else -1.0
-            if stay:
-                # Nodes with no neighbour on that side keep their place; the rest are sorted.
-                movable = sorted(
-                    (n for n in row if value[n] >= 0), key=lambda n: (value[n], row.index(n))
-                )
-                it = iter(movable)
-                out[r] = [n if value[n] < 0 else next(it) for n in row]
-            else:
-                # Or they sort in at their own index, among the others' values.
-                out[r] = sorted(
-                    row,
-                    key=lambda n: (value[n] if value[n] >= 0 else row.index(n), row.index(n)),
-                )
+            # A node with no neighbour on that side sorts in at its own index.
+            index = {n: i for i, n in enumerate(row)}
+            out[r] = sorted(row, key=lambda n: (value[n] if value[n] >= 0 else index[n], index[n]))
         return out
 
     def pair(pos: Mapping[str, int], a: str, b: str) -> tuple[int, int]:
@@ -324,7 +311,7 @@ def layered_layout(
         for i in range(SWEEPS):
             if best_count == 0 or stale >= STALE:
                 break
-            order = transpose(sweep(order, i % 2 == 0, use_median, stay=False))
+            order = transpose(sweep(order, i % 2 == 0, use_median))
             count = total(order)
             if count < best_count:
                 best, best_count = [list(row) for row in order], count
@@ -383,6 +370,5 @@ def layered_layout(
         rows=tuple(tuple(row) for row in best),
         x={n: px - low for n, px in x.items()},
         chains=chains,
-        dummies=frozenset(dummies),
         crossings=best_count,
     )

@@ -288,13 +288,6 @@ def _kpi(label: str, value: str, note: str = "", tone: str = "") -> str:
 
 _DECIDED_BY = {"customer": "by the customer", "employee": "by staff", "automated": "automated"}
 
-_REASON_WORDS = {
-    "undeclared": "with no hand-off declared",
-    "no_owner": "with nobody accountable",
-    "step_unowned": "at a step nobody owns",
-    "context_dropped": "dropping context",
-}
-
 
 def _band(report: Report) -> str:
     from cxgraph.model.owners import owner_silos
@@ -357,8 +350,7 @@ def _found(report: Report, name: str) -> str:
             if not r.ownership_known:
                 return _kpi("Unowned hand-offs", "unknown", "no step has an owner")
             chains = len(r.chains)
-            reasons = r.by_reason()
-            note = ", ".join(f"{reasons[k]} {w}" for k, w in _REASON_WORDS.items() if reasons[k])
+            note = r.reasons_text()
             tone = "alert" if chains else "good"
             return _kpi("Unowned hand-offs", f"{chains:,}", note or "every hand-off owned", tone)
         if name == "silo_boundaries":

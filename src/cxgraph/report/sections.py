@@ -247,14 +247,13 @@ def _listed_paths(result: Any, journey: Journey) -> str:
     if not paths:
         return ""
     names = {s.id: s.name for s in journey.steps}
-    kinds = {"success": "success", "failure": "failure", "exit": "exit"}
     rows = []
     for i, path in enumerate(paths, 1):
         steps = " \u2192 ".join(esc(names.get(s, s)) for s in path.steps)
         prob = "" if path.probability is None else esc(pct(path.probability))
         rows.append(
             f'<tr><td class="num">{i}</td><td>{steps}</td>'
-            f"<td>{esc(kinds.get(path.outcome_kind, path.outcome_kind))}</td>"
+            f"<td>{esc(path.outcome_kind)}</td>"
             f'<td class="num">{prob}</td></tr>'
         )
     shown = len(result.paths)
