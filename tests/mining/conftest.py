@@ -10,18 +10,17 @@ import os
 import shutil
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
+from tests._programs import unavailable
 
 #: pyspark warns about pandas 3 when it starts; the engine does not use pandas there.
 PYSPARK_PANDAS_WARNING = "ignore:PySpark does not yet fully support pandas:FutureWarning"
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"Spark tests must run in CI: {reason}")
-    pytest.skip(reason)
+def _unavailable(reason: str) -> NoReturn:
+    unavailable(reason, "Spark tests must run in CI")
 
 
 @pytest.fixture(scope="session")

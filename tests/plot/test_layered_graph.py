@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import random
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.path import Path as MplPath
+from tests._programs import program
 
 import cxgraph as cx
 from cxgraph.plot.sugiyama import count_crossings, layered_layout
@@ -207,13 +206,11 @@ class TestCountCrossings:
 
 
 def dot_program() -> str:
-    found = shutil.which("dot")
-    if found is None:
-        reason = "Graphviz dot is not installed (apt-get install graphviz)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI must run the comparison with dot")
-        pytest.skip(reason)
-    return found
+    return program(
+        "dot",
+        missing="Graphviz dot is not installed (apt-get install graphviz)",
+        in_ci="CI must run the comparison with dot",
+    )
 
 
 def bezier(points: list[Point], samples: int = 8) -> list[Point]:

@@ -8,7 +8,6 @@ CI (``CI=true``), where a missing browser fails them.
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests._programs import program
 
 import cxgraph as cx
 
@@ -38,15 +38,12 @@ WIDTH, HEIGHT = 1400, 3000
 
 def chromium() -> str:
     """The Chromium binary; skip without it, or fail under CI."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None and Path("/usr/bin/chromium").exists():
-        found = "/usr/bin/chromium"
-    if found is None:
-        reason = "headless Chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI must run the browser test")
-        pytest.skip(reason)
-    return found
+    return program(
+        "chromium",
+        "chromium-browser",
+        missing="headless Chromium is not installed (apt-get install chromium)",
+        in_ci="CI must run the browser test",
+    )
 
 
 class Rendered:

@@ -9,13 +9,12 @@ frame scrolls sideways. Without the driver the tests skip, except under CI
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._programs import program
 
 import cxgraph as cx
 
@@ -43,18 +42,10 @@ return Array.from(document.querySelectorAll('figure')).map(function (fig) {
 
 
 def _driver_paths() -> tuple[str, str]:
-    driver = shutil.which("chromedriver") or (
-        "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None
-    )
-    browser = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if driver is None or browser is None:
-        reason = "Chromium and its driver are needed (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI must measure the rendered page")
-        pytest.skip(reason)
-    return driver, browser
+    missing = "Chromium and its driver are needed (apt-get install chromium chromium-driver)"
+    in_ci = "CI must measure the rendered page"
+    driver = program("chromedriver", missing=missing, in_ci=in_ci)
+    return driver, program("chromium", missing=missing, in_ci=in_ci)
 
 
 @pytest.fixture(scope="session")
