@@ -218,7 +218,8 @@ def inline_svg(svg: str, prefix: str, label: str) -> str:
 #: smaller than the scale that keeps its smallest text this size; a wider one
 #: scrolls inside its frame rather than shrink past reading.
 READABLE_PX = 9.0
-#: A plot wider than this (CSS px) at its least scale says that it scrolls.
+#: A plot wider than this (CSS px) at its least scale says that it scrolls in a
+#: narrower window (a laptop's page column; at 1,400 px every bundled picture fits).
 SCROLLS_BEYOND = 1100
 _FONT_SIZE = re.compile(r"font-size:\s*([0-9.]+)px")
 
@@ -229,7 +230,8 @@ def _figure(journey: Journey, kind: str) -> str:
         svg, wide = _sized(inline_svg(plot_svg(journey, kind), f"fig-{kind}", title))
         svg = f'<div class="frame">{svg}</div>'
         if wide:
-            caption += " Wide picture: scroll sideways, or zoom in for the detail."
+            # Whole at a 1,400 px window, it scrolls in a narrower one: say when.
+            caption += " Wide picture: in a narrower window it scrolls sideways."
     except Exception as exc:  # one plot that fails must not break the page
         svg = f'<p class="note">This plot could not be drawn: {esc(short(exc))}</p>'
     return (
