@@ -27,7 +27,7 @@ extensions = [
     "numpydoc",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
+exclude_patterns = ["_build", "_generated", "**.ipynb_checkpoints", "jupyter_execute"]
 root_doc = "index"
 
 # -- MyST and notebooks -------------------------------------------------------
@@ -92,5 +92,41 @@ def _module_sections_as_rubrics(
     lines[:] = out
 
 
+# -- Pictures ----------------------------------------------------------------------
+#
+# The pictures page shows what the library draws today: each build draws the
+# bundled restaurant example afresh into docs/_generated (ignored by git).
+
+PICTURES = {
+    "journey-map": lambda j: cxgraph.plot.journey_map(j),
+    "blueprint": lambda j: cxgraph.plot.blueprint(j),
+    "graph": lambda j: cxgraph.plot.graph(j),
+    "emotion-curve": lambda j: cxgraph.plot.emotion_curve(j),
+    "silo-matrix": lambda j: cxgraph.plot.silo_matrix(j),
+}
+
+
+def _draw_pictures(app: Sphinx) -> None:
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    here = Path(app.srcdir)
+    out = here / "_generated"
+    out.mkdir(exist_ok=True)
+    journey = cxgraph.load(here.parent / "examples" / "restaurant.yaml")
+    for name, draw in PICTURES.items():
+        ax = draw(journey)
+        svg = cxgraph.plot.to_svg(ax)
+        target = out / f"restaurant-{name}.svg"
+        if not target.exists() or target.read_text(encoding="utf-8") != svg:
+            target.write_text(svg, encoding="utf-8")
+        plt.close(ax.figure)
+
+
 def setup(app: Sphinx) -> None:
     app.connect("autodoc-process-docstring", _module_sections_as_rubrics)
+    app.connect("builder-inited", _draw_pictures)

@@ -294,6 +294,71 @@ class TestJourneyMap:
             cx.plot.journey_map("examples/vending.yaml")  # type: ignore[arg-type]
 
 
+class TestJourneyMapEmotionRow:
+    """The row under the phases: a dot per felt touchpoint, a line through the phase averages."""
+
+    @staticmethod
+    def level(ax: Axes) -> Callable[[float], float]:
+        """Emotion to height, read back from the row's +3 and 0 tick labels."""
+        ticks = texts(ax, "journey_map-emotionrow-tick-")
+        y0, y3 = ticks["0"].get_position()[1], ticks["3"].get_position()[1]
+        return lambda e: y0 + e * (y3 - y0) / 3
+
+    @pytest.mark.parametrize("name", ["restaurant", "b2b_software", "vending", "vending_future"])
+    def test_one_dot_per_felt_touchpoint_in_its_phase(self, name: str) -> None:
+        j = load(name)
+        ax = cx.plot.journey_map(j)
+        felt = {
+            t.id: t
+            for t in j.touchpoints
+            if t.emotion is not None and t.lane in ("customer", "frontstage")
+        }
+        prefix = "journey_map-emotionrow-dot-"
+        dots = {p.get_gid()[len(prefix) :]: p for p in ax.patches if p.get_gid().startswith(prefix)}
+        assert set(dots) == set(felt)
+        level = self.level(ax)
+        cards = {p.get_gid()[len("journey_map-card-") :]: p for p in _cards(ax)}
+        top_of_cards = max(c.get_y() + c.get_height() for c in cards.values())
+        for sid, dot in dots.items():
+            x, y = dot.center
+            assert y == pytest.approx(level(felt[sid].emotion))
+            assert y > top_of_cards
+            # Within the column of the step's phase: the x range of that phase's cards.
+            same_phase = [
+                cards[s.id] for s in j.steps if getattr(s, "phase", None) == felt[sid].phase
+            ]
+            assert min(c.get_x() for c in same_phase) - 0.2 <= x
+            assert x <= max(c.get_x() + c.get_width() for c in same_phase) + 0.2
+
+    def test_average_line_through_each_phase(self) -> None:
+        """The line's points are the phase averages, left to right, one per phase with a dot."""
+        j = load("restaurant")
+        ax = cx.plot.journey_map(j)
+        level = self.level(ax)
+        (line,) = [
+            ln for ln in ax.lines if (ln.get_gid() or "").startswith("journey_map-emotionrow-")
+        ]
+        by_phase: dict[str, list[int]] = {}
+        for t in j.touchpoints:
+            if t.emotion is not None and t.lane in ("customer", "frontstage") and t.phase:
+                by_phase.setdefault(t.phase, []).append(t.emotion)
+        expected = [sum(v) / len(v) for p in j.phases if (v := by_phase.get(p.id))]
+        assert list(line.get_ydata()) == pytest.approx([level(m) for m in expected])
+        xs = list(line.get_xdata())
+        assert xs == sorted(xs)
+
+    def test_no_row_without_emotions(self) -> None:
+        j = cx.Journey(
+            id="j",
+            name="J",
+            phases=[cx.Phase(id="buy", name="Buy")],
+            touchpoints=[cx.Touchpoint(id="pay", name="Pay", phase="buy")],
+        )
+        ax = cx.plot.journey_map(j)
+        assert not gids(ax, "journey_map-emotionrow")
+        assert "phase average emotion" not in [t.get_text() for t in ax.texts]
+
+
 def _cards(ax: Axes) -> list[Any]:
     return sorted(
         (p for p in ax.patches if (p.get_gid() or "").startswith("journey_map-card-")),

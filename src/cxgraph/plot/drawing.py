@@ -57,6 +57,7 @@ from cxgraph.plot.look import (
     _text,
     _tint,
 )
+from cxgraph.plot.routing import Channel, Point, Rect, route
 
 # -- cards and grids -------------------------------------------------------------------
 
@@ -131,6 +132,8 @@ class _Grid:
         self.height = sum(self.row_h)
         self.cells = cells
         self.slot = slot
+        self.subcols = subcols
+        self.subrows = subrows
 
     def place(self, x0: float, top: float) -> None:
         """Fix coordinates: the grid's left edge and top edge in inches."""
@@ -145,9 +148,35 @@ class _Grid:
             y = row_top[cell.row] - PAD - sr * (CARD_H + GAP) - CARD_H
             self.pos[sid] = (x, y)
 
-    def box(self, sid: str) -> _Box:
-        x, y = self.pos[sid]
-        return _Box((x + CARD_W / 2, y + CARD_H / 2), CARD_W / 2, CARD_H / 2)
+    def channels(self) -> list[Channel]:
+        """The free lines between the cards: every gap runs the grid's whole width or height.
+
+        Within a column every row uses the same sub-columns and within a row
+        every column the same sub-rows, so no gap line touches a card. An empty
+        row is one wide channel along its middle.
+        """
+        out: list[Channel] = []
+        n_cols = len(self.col_w)
+        for c in range(n_cols):
+            x = self.col_x[c]
+            out.append(Channel("v", x, PAD if c == 0 else 2 * PAD))
+            for k in range(1, self.subcols[c]):
+                out.append(Channel("v", x + PAD + k * (CARD_W + GAP) - GAP / 2, GAP))
+        out.append(Channel("v", self.col_x[-1] + self.col_w[-1], PAD))
+        for r, h in enumerate(self.row_h):
+            row_top = self.row_y[r] + h
+            out.append(Channel("h", row_top, PAD if r == 0 else 2 * PAD))
+            if not self.subrows[r]:
+                out.append(Channel("h", row_top - h / 2, h))
+            for k in range(1, self.subrows[r]):
+                out.append(Channel("h", row_top - PAD - k * (CARD_H + GAP) + GAP / 2, GAP))
+        out.append(Channel("h", self.row_y[-1], PAD))
+        return out
+
+    def routes(self, edges: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Point]]:
+        """Orthogonal paths for the edges between placed cards, through the gaps."""
+        rects = {sid: Rect(x, y, CARD_W, CARD_H) for sid, (x, y) in self.pos.items()}
+        return route(rects, self.channels(), edges)
 
 
 def _card(
@@ -441,45 +470,54 @@ def _silo_legend(
     return handles, labels
 
 
-def _arrow(
+def _routed_arrow(
     ax: Axes,
-    a: _Box,
-    b: _Box,
+    points: Sequence[Point],
     *,
     colour: str,
     width: float,
     dashed: bool,
     gid: str,
-    bulge: float = 0.3,
     zorder: float = 2,
 ) -> Patch:
-    """An arrow from box to box, leaving and entering at their outlines.
-
-    The ends are computed here rather than by matplotlib's clipping to the
-    patches, which costs a bezier search per arrow at every draw. An arc
-    bulges by about ``bulge`` inches whatever its length.
-    """
+    """An arrow along a routed polyline, its corners slightly rounded, the head at the end."""
     from matplotlib.patches import FancyArrowPatch
+    from matplotlib.path import Path
 
-    start, end = a.towards(b.centre), b.towards(a.centre)
-    length = math.dist(start, end)
-    rad = min(0.3, bulge / length) if length > 0 else 0.0
+    vertices: list[Point] = [points[0]]
+    codes = [Path.MOVETO]
+    for prev, here, nxt in zip(points, points[1:], points[2:], strict=False):
+        r = min(0.06, math.dist(prev, here) / 2, math.dist(here, nxt) / 2)
+        if r <= 1e-6:
+            vertices.append(here)
+            codes.append(Path.LINETO)
+            continue
+        before = _towards(here, prev, r)
+        after = _towards(here, nxt, r)
+        vertices += [before, here, after]
+        codes += [Path.LINETO, Path.CURVE3, Path.CURVE3]
+    vertices.append(points[-1])
+    codes.append(Path.LINETO)
     arrow = FancyArrowPatch(
-        posA=start,
-        posB=end,
-        shrinkA=1,
-        shrinkB=1.5,
+        path=Path(vertices, codes),
         arrowstyle="-|>",
         mutation_scale=7 + 2 * width,
-        connectionstyle=f"arc3,rad={rad:.4f}",
         color=colour,
         linewidth=width,
         linestyle=(0, (4, 2)) if dashed else "-",
+        joinstyle="round",
+        capstyle="butt",
         zorder=zorder,
         gid=gid,
     )
     _add(ax, arrow)
     return arrow
+
+
+def _towards(a: Point, b: Point, d: float) -> Point:
+    """The point ``d`` from ``a`` towards ``b``."""
+    length = math.dist(a, b)
+    return (a[0] + (b[0] - a[0]) * d / length, a[1] + (b[1] - a[1]) * d / length)
 
 
 class _Box(NamedTuple):
@@ -489,19 +527,6 @@ class _Box(NamedTuple):
     hw: float
     hh: float
     diamond: bool = False
-
-    def towards(self, target: tuple[float, float]) -> tuple[float, float]:
-        """Where the straight line from the centre to ``target`` leaves the outline."""
-        (x, y), (tx, ty) = self.centre, target
-        dx, dy = tx - x, ty - y
-        if dx == 0 and dy == 0:
-            return self.centre
-        if self.diamond:
-            t = 1.0 / (abs(dx) / self.hw + abs(dy) / self.hh)
-        else:
-            t = min(self.hw / abs(dx) if dx else math.inf, self.hh / abs(dy) if dy else math.inf)
-        t = min(t, 1.0)
-        return (x + t * dx, y + t * dy)
 
 
 def _column_headers(

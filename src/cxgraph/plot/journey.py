@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 from cxgraph.plot.drawing import (
-    _arrow,
     _badge,
     _card,
     _Cell,
@@ -28,6 +27,7 @@ from cxgraph.plot.drawing import (
     _note_layout,
     _notes,
     _proxy_line,
+    _routed_arrow,
     _row_bands,
     _silo_legend,
     _title,
@@ -40,19 +40,26 @@ from cxgraph.plot.look import (
     CROSSING,
     CUSTOMER_ROW,
     EMOTION,
+    EMOTION_ROW_H,
     HANDOFF,
     HEAD_H,
+    HEAD_PT,
     HEAD_W,
+    INK,
     LANE_NAMES,
+    LEGEND_PT,
     MARGIN,
+    MUTED,
     NO_PHASE,
     NOTE_H,
     PAGE_GRID_W,
     REASON_TEXT,
     ROWS,
+    RULE,
     TITLE_H,
     UNOWNED,
     UNOWNED_ROW,
+    _add,
     _check,
     _lane,
     _look,
@@ -62,6 +69,7 @@ from cxgraph.plot.look import (
     _phase_of,
     _ranks,
     _silo_colours,
+    _text,
 )
 
 __all__ = ["journey_map"]
@@ -142,11 +150,17 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
     support) or the owners (grouped by silo, with a row for the customer and
     one for touchpoints nobody owns). Each card shows the step's name, its
     channel (or what kind of step it is) and its emotion; its colour is the
-    owner's silo.
+    owner's silo. Under the phase names, an emotion row shows how each phase
+    feels: a dot per customer-facing touchpoint with an emotion (left to
+    right in flow order within its phase) and a line through the phase
+    averages (see :func:`emotion_curve` for each persona's journey in
+    travel order).
 
     Arrows mark where responsibility passes: silo crossings
     (:func:`~cxgraph.silo_boundaries`) in orange, other hand-offs in slate,
     drawn from the last owned step to the next across customer decisions.
+    Arrows run through the gaps between the cards, never across one, and
+    arrows that share a gap run side by side.
     Each unowned hand-off (:func:`~cxgraph.unowned_handoffs`, one flag per
     source and target) is dashed, flagged with a numbered red badge on the
     card it arrives at, and explained in a note below the map.
@@ -229,13 +243,18 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
         "emotion \u22123",
         "emotion +3",
     ]
+    felt = _felt(journey, col_of, order)
+    if felt:
+        handles.append(_proxy_line(MUTED, linewidth=2.0))
+        labels.append("phase average emotion")
 
     width = max(HEAD_W + grid.width + 2 * MARGIN, 8.0)
     inner_w = width - 2 * MARGIN
     legend_cols, legend_h = _legend(m, labels, inner_w)
     _, note_rows = _note_layout(len(notes), inner_w)
     notes_h = 0.35 + note_rows * NOTE_H + 0.05 if notes else 0.0
-    height = MARGIN + TITLE_H + HEAD_H + grid.height + 0.2 + legend_h + notes_h + MARGIN
+    emotion_h = EMOTION_ROW_H if felt else 0.0
+    height = MARGIN + TITLE_H + HEAD_H + emotion_h + grid.height + 0.2 + legend_h + notes_h + MARGIN
     scale = 1.0 if ax is None else _given_scale(ax, width, height)
     ax = _inch_axes(ax, width, height)
 
@@ -247,11 +266,13 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
         f"{len(unowned.chains)} unowned hand-off{'s' if len(unowned.chains) != 1 else ''}"
     )
     _title(ax, "journey_map", MARGIN, top, inner_w, _journey_title(journey), sub)
-    grid_top = top - TITLE_H - HEAD_H
-    grid.place(MARGIN + HEAD_W, grid_top)
+    head_top = top - TITLE_H - HEAD_H
+    grid.place(MARGIN + HEAD_W, head_top - emotion_h)
     right = MARGIN + HEAD_W + grid.width
     _row_bands(ax, m, "journey_map", grid, row_list, MARGIN, right)
-    _column_headers(ax, m, "journey_map", grid, cols, grid_top)
+    _column_headers(ax, m, "journey_map", grid, cols, head_top)
+    if felt:
+        _emotion_row(ax, grid, felt, MARGIN, right, head_top)
 
     steps = {s.id: s for s in journey.steps}
     for sid in sorted(grid.pos, key=lambda s: order[s]):
@@ -269,14 +290,13 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
             emotion,
         )
 
-    for u, v in sorted(crossing_pairs | handoff_pairs | set(by_pair)):
-        if u == v:
-            continue  # a repeat passes nothing on; its flag still shows
+    # A repeat (u == v) passes nothing on: no arrow, its flag still shows.
+    paths = grid.routes(crossing_pairs | handoff_pairs | set(by_pair))
+    for (u, v), points in sorted(paths.items()):
         crossing = (u, v) in crossing_pairs
-        _arrow(
+        _routed_arrow(
             ax,
-            grid.box(u),
-            grid.box(v),
+            points,
             colour=CROSSING if crossing else HANDOFF,
             width=1.3 if crossing else 1.0,
             dashed=(u, v) in by_pair,
@@ -314,6 +334,115 @@ def journey_map(journey: Journey, *, ax: Axes | None = None, rows: str = "lane")
         )
     _shrink(ax, scale)
     return ax
+
+
+def _felt(
+    journey: Journey, col_of: Mapping[str, int], order: Mapping[str, tuple[int, int]]
+) -> dict[int, list[Touchpoint]]:
+    """Per column, the customer-facing touchpoints with an emotion, in flow order."""
+    out: dict[int, list[Touchpoint]] = defaultdict(list)
+    for s in sorted(journey.touchpoints, key=lambda s: order[s.id]):
+        if s.emotion is not None and s.lane in ("customer", "frontstage"):
+            out[col_of[s.id]].append(s)
+    return dict(out)
+
+
+def _emotion_row(
+    ax: Axes,
+    grid: _Grid,
+    felt: Mapping[int, list[Touchpoint]],
+    x0: float,
+    right: float,
+    top: float,
+) -> None:
+    """The row under the phases: each touchpoint's emotion in its phase, and the phase average.
+
+    Dots are the customer-facing touchpoints with an emotion, left to right in
+    flow order within their phase; the line joins the averages of
+    neighbouring phases and breaks where a phase has none.
+    """
+    from matplotlib.patches import Circle, Rectangle
+
+    bottom = top - EMOTION_ROW_H
+    middle = top - EMOTION_ROW_H / 2
+    half = EMOTION_ROW_H / 2 - 0.12
+
+    def level(e: float) -> float:
+        return middle + e * half / 3
+
+    _add(
+        ax,
+        Rectangle(
+            (x0, bottom),
+            right - x0,
+            EMOTION_ROW_H,
+            facecolor="#FFFFFF",
+            edgecolor="none",
+            zorder=0,
+            gid="journey_map-emotionrow",
+        ),
+    )
+    _text(
+        ax,
+        x0 + 0.17,
+        middle,
+        "Emotion",
+        ha="left",
+        va="center",
+        fontsize=HEAD_PT,
+        fontweight="bold",
+        color=INK,
+        zorder=1,
+    )
+    grid_left = grid.col_x[0]
+    for e, label in ((3, "+3"), (0, "0"), (-3, "\u22123")):
+        _text(
+            ax,
+            grid_left - 0.06,
+            level(e),
+            label,
+            ha="right",
+            va="center",
+            fontsize=LEGEND_PT,
+            color=MUTED,
+            gid=f"journey_map-emotionrow-tick-{e}",
+        )
+    ax.plot([grid_left, right], [middle, middle], color=RULE, linewidth=0.8, linestyle=(0, (3, 2)))
+    ax.plot([x0, right], [bottom, bottom], color=RULE, linewidth=0.8)
+    runs: list[list[tuple[float, float]]] = [[]]
+    for c in range(len(grid.col_w)):
+        here = felt.get(c)
+        if not here:
+            if runs[-1]:
+                runs.append([])
+            continue
+        x, w = grid.col_x[c], grid.col_w[c]
+        for i, step in enumerate(here):
+            assert step.emotion is not None
+            _add(
+                ax,
+                Circle(
+                    (x + w * (i + 1) / (len(here) + 1), level(step.emotion)),
+                    0.055,
+                    facecolor=EMOTION[step.emotion + 3],
+                    edgecolor=INK,
+                    linewidth=0.5,
+                    zorder=4,
+                    gid=f"journey_map-emotionrow-dot-{step.id}",
+                ),
+            )
+        mean = sum(s.emotion or 0 for s in here) / len(here)
+        runs[-1].append((x + w / 2, level(mean)))
+    for k, run in enumerate(r for r in runs if r):
+        ax.plot(
+            [p[0] for p in run],
+            [p[1] for p in run],
+            color=MUTED,
+            linewidth=2.0,
+            solid_capstyle="round",
+            zorder=3,
+            gid=f"journey_map-emotionrow-average-{k}",
+        )
 
 
 def _unowned_note(f: HandoffChain, names: Mapping[str, Mapping[str, str]]) -> str:

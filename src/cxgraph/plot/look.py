@@ -93,6 +93,8 @@ BADGE_R = 0.1
 NOTE_H = 0.17
 NOTE_COL_W = 6.8
 EMPTY_ROW_H = 0.6
+#: The journey map's emotion row, under the phase names: -3 to +3 with room for the dots.
+EMOTION_ROW_H = 0.95
 
 LANE_NAMES: Mapping[str, str] = {
     "customer": "Customer",

@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 from cxgraph.plot.drawing import (
-    _arrow,
     _card,
     _Cell,
     _column_headers,
@@ -20,6 +19,7 @@ from cxgraph.plot.drawing import (
     _journey_title,
     _legend,
     _proxy_line,
+    _routed_arrow,
     _row_bands,
     _silo_legend,
     _title,
@@ -195,19 +195,16 @@ def blueprint(journey: Journey, *, ax: Axes | None = None) -> Axes:
             meta,
             None,
         )
-    for e in journey.edges:
-        if e.source == e.target:
-            continue
-        kind = type(e).__name__
-        arrow = _arrow(
+    kinds = {(e.source, e.target): type(e).__name__ for e in journey.edges}
+    for (u, v), points in sorted(grid.routes(kinds).items()):
+        kind = kinds[u, v]
+        arrow = _routed_arrow(
             ax,
-            grid.box(e.source),
-            grid.box(e.target),
+            points,
             colour={"Handoff": HANDOFF, "Trigger": MUTED}.get(kind, FLOW),
             width=1.2 if kind == "Handoff" else 0.9,
             dashed=False,
-            bulge=0.15,
-            gid=f"blueprint-edge-{_pair(e.source, e.target)}",
+            gid=f"blueprint-edge-{_pair(u, v)}",
         )
         if kind == "Trigger":
             arrow.set_linestyle(":")
