@@ -6,10 +6,10 @@ The numpy engine, and the SQL that the DuckDB and Spark engines share.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 if TYPE_CHECKING:
     from cxgraph.readwrite.columns import EventColumns
@@ -46,6 +46,8 @@ class LogCounts:
     cases: int
     cut_events: int = 0
     cut_cases: int = 0
+    #: The column read for each role (see ``EventColumns.columns``).
+    columns: Mapping[str, str | None] = field(factory=dict)
 
 
 # -- the numpy engine -------------------------------------------------------
@@ -137,6 +139,7 @@ def numpy_counts(cols: EventColumns, outcomes: Collection[str]) -> LogCounts:
         cases=n_cases,
         cut_events=cut_events,
         cut_cases=cut_cases,
+        columns=cols.columns,
     )
 
 
@@ -172,8 +175,10 @@ def flow_sql(events: str, *, outcomes: bool) -> str:
     """The windowed events: position in the case, next activity, where it is cut.
 
     ``events`` names a relation with columns ``rn`` (row order), ``c`` (case,
-    text), ``a`` (activity, text), ``t`` (orderable time), ``t_raw`` (time as
-    text), ``r`` (resource, text or NULL) and ``o`` (is an outcome activity).
+    text), ``a`` (activity, text), ``s`` (orderable start time, or a constant
+    when the log has none), ``t`` (orderable time), ``t_raw`` (time as text),
+    ``r`` (resource, text or NULL) and ``o`` (is an outcome activity). A case
+    is ordered by start, time, then row.
     Portable between DuckDB and Spark SQL.
     """
     stop = (
@@ -189,8 +194,8 @@ FROM (
   SELECT rn, c, a, r, t, t_raw, o, pos, nxt, {stop} AS stop
   FROM (
     SELECT rn, c, a, r, t, t_raw, o,
-           ROW_NUMBER() OVER (PARTITION BY c ORDER BY t, rn) AS pos,
-           LEAD(a) OVER (PARTITION BY c ORDER BY t, rn) AS nxt
+           ROW_NUMBER() OVER (PARTITION BY c ORDER BY s, t, rn) AS pos,
+           LEAD(a) OVER (PARTITION BY c ORDER BY s, t, rn) AS nxt
     FROM {events}
   ) s
 ) q"""
@@ -225,10 +230,11 @@ def counts_from_rows(
     *,
     case: str,
     activity: str,
-    timestamp: str,
+    timestamp: str | None,
     has_resource: bool,
     source: str,
     row_index: Any = None,
+    columns: Mapping[str, str | None] | None = None,
 ) -> LogCounts:
     """Turn the rows of :func:`aggregate_sql` into :class:`LogCounts`, raising the
     same errors as the numpy engine for an empty log, a missing case id or
@@ -252,7 +258,7 @@ def counts_from_rows(
     elif na_n:
         error = EL.null_error("activity", activity, int(na_n), at(na_rn))
     elif nt_n:
-        error = EL.timestamp_error(timestamp, int(nt_n), at(nt_rn), nt_value)
+        error = EL.timestamp_error(timestamp or "", int(nt_n), at(nt_rn), nt_value)
     if error is not None:
         raise error
     acts = sorted((r for r in by[(0, 1, 1)] if r[7]), key=lambda r: r[8])
@@ -270,4 +276,5 @@ def counts_from_rows(
         cases=int(cases),
         cut_events=int(n - k),
         cut_cases=int(cut_cases),
+        columns=dict(columns or {}),
     )

@@ -103,11 +103,14 @@ def discover(
     *,
     case: str = "case:concept:name",
     activity: str = "concept:name",
-    timestamp: str = "time:timestamp",
+    timestamp: str | None = "time:timestamp",
     resource: str | None = "org:resource",
     owners: Mapping[str, str] | None = None,
     outcomes: Mapping[str, str] | None = None,
     engine: str = "numpy",
+    start_timestamp: str | None = None,
+    lifecycle: str | None = None,
+    verbose: bool = False,
 ) -> Journey:
     """Discover a journey from an event log: activities, directly-follows counts, owners.
 
@@ -118,7 +121,15 @@ def discover(
         DataFrame (engine ``spark`` only), or a path to a ``.csv``,
         ``.parquet``, ``.xes`` or ``.xes.gz`` file.
     case, activity, timestamp
-        The columns of case ids, activity names and timestamps.
+        The columns of case ids, activity names and timestamps. Left at their
+        defaults (the XES names), a log without those columns is searched for
+        the usual names of each (``case``, ``case_id``, ``session``,
+        ``user_id``, ...; ``activity``, ``event``, ``action``, ``step``, ...;
+        ``timestamp``, ``time``, ``ts``, ``date``, ...; any case of letters:
+        :mod:`cxgraph.readwrite.roles`); two candidates for one role are an
+        error naming both. The columns used are kept in
+        ``extensions["discover"]["columns"]``. ``timestamp=None`` reads no
+        times: each case keeps the file's order.
     resource
         The column of resources (who performed each event). The default,
         ``org:resource``, may be absent: then the steps have no owner. A
@@ -131,6 +142,16 @@ def discover(
         activities become outcomes, and a case ends at the first of them.
     engine
         ``numpy`` (in memory), ``duckdb`` (out of core) or ``spark``.
+    start_timestamp
+        A column of start times, for interval logs: each case is ordered by
+        start time, then end time (``timestamp``), then row (pm4py's rule).
+    lifecycle
+        Keep only the events whose ``lifecycle:transition`` is this value
+        (``"complete"``, say; any case of letters) and those without one, as
+        for an XES log with start and complete events.
+    verbose
+        Let the engine show its own log (Spark's, which is kept to errors
+        otherwise).
 
     Returns
     -------
@@ -180,24 +201,30 @@ def discover(
     outcome_kinds = _check_outcomes(outcomes)
     team_of = _check_owners(owners, resource)
     kind = EL.log_kind(events)
+    columns = {
+        "case": case,
+        "activity": activity,
+        "timestamp": timestamp,
+        "resource": resource,
+        "start_timestamp": start_timestamp,
+        "lifecycle": lifecycle,
+    }
     if engine == "numpy":
-        cols = EL.read_events(
-            events, case=case, activity=activity, timestamp=timestamp, resource=resource
-        )
+        cols = EL.read_events(events, **columns)  # type: ignore[arg-type]
         counts = numpy_counts(cols, outcome_kinds)
+    elif engine == "duckdb":
+        from cxgraph.mining.duckdb_engine import duckdb_counts
+
+        counts = duckdb_counts(events, kind, outcomes=tuple(outcome_kinds), **columns)  # type: ignore[arg-type]
     else:
-        if engine == "duckdb":
-            from cxgraph.mining.duckdb_engine import duckdb_counts as engine_counts
-        else:
-            from cxgraph.mining.spark_engine import spark_counts as engine_counts
-        counts = engine_counts(
+        from cxgraph.mining.spark_engine import spark_counts
+
+        counts = spark_counts(
             events,
             kind,
-            case=case,
-            activity=activity,
-            timestamp=timestamp,
-            resource=resource,
             outcomes=tuple(outcome_kinds),
+            verbose=verbose,
+            **columns,  # type: ignore[arg-type]
         )
     if team_of is not None and counts.resources is None:
         msg = (
@@ -205,7 +232,13 @@ def discover(
             f"{resource!r}: name it with resource='...'"
         )
         raise EL.EventLogError(msg)
-    return build_journey(counts, outcomes=outcome_kinds, owners=team_of, stem=EL.log_stem(events))
+    return build_journey(
+        counts,
+        outcomes=outcome_kinds,
+        owners=team_of,
+        stem=EL.log_stem(events),
+        lifecycle=lifecycle,
+    )
 
 
 def _check_outcomes(outcomes: Any) -> dict[str, str]:
@@ -267,6 +300,7 @@ def build_journey(
     outcomes: Mapping[str, str],
     owners: Mapping[str, str] | None,
     stem: str | None,
+    lifecycle: str | None = None,
 ) -> Journey:
     """Build the journey from the counts (the part every engine shares)."""
     from cxgraph.model.classes import Entry, Journey, Outcome, Owner, Touchpoint, Transition
@@ -354,6 +388,8 @@ def build_journey(
                 "cases": counts.cases,
                 "events_after_outcomes": counts.cut_events,
                 "cases_cut": counts.cut_cases,
+                "columns": dict(counts.columns),
+                **({"lifecycle": lifecycle} if lifecycle is not None else {}),
             }
         },
     )

@@ -82,7 +82,9 @@ def null_error(keyword: str, column: str, count: int, row: int) -> EventLogError
     return EventLogError(msg)
 
 
-def timestamp_error(column: str, count: int, row: int, value: Any) -> EventLogError:
+def timestamp_error(
+    column: str, count: int, row: int, value: Any, keyword: str = "timestamp"
+) -> EventLogError:
     """The error for timestamps that are missing or cannot be read."""
     if value is None:
         what = f"row {row} has no timestamp"
@@ -90,7 +92,7 @@ def timestamp_error(column: str, count: int, row: int, value: Any) -> EventLogEr
         what = f"cannot read {str(value)!r} at row {row} as a timestamp"
     total = f"; {count} rows in all" if count > 1 else ""
     msg = (
-        f"timestamp={column!r}: {what} (rows count from 0){total}: use ISO 8601 "
+        f"{keyword}={column!r}: {what} (rows count from 0){total}: use ISO 8601 "
         "such as '2024-05-01T14:30:00+02:00'"
     )
     return EventLogError(msg)
@@ -120,7 +122,7 @@ class EventColumns:
         The activity names (text), by code.
     time
         Microseconds since 1970-01-01 UTC (int64), or the numbers of a numeric
-        column.
+        column, or the row numbers when the log is read without timestamps.
     resource
         Resource codes (int64, -1 where the event has none), or None when the
         log has no resource column.
@@ -128,6 +130,11 @@ class EventColumns:
         The resource names (text), by code.
     source
         Where the log came from, for messages.
+    start
+        Start times (as ``time``) of an interval log, or None.
+    columns
+        The column used for each role (``case``, ``activity``, ``timestamp``,
+        ``resource``, and ``start_timestamp`` when read).
     """
 
     case: npt.NDArray[np.int64]
@@ -138,6 +145,8 @@ class EventColumns:
     resource: npt.NDArray[np.int64] | None
     resources: tuple[str, ...]
     source: str
+    start: npt.NDArray[Any] | None = None
+    columns: Mapping[str, str | None] = {}
 
     def __len__(self) -> int:
         return int(self.case.shape[0])
@@ -146,7 +155,8 @@ class EventColumns:
         """Event positions sorted by case, then time; ties keep input order.
 
         The same positions as a stable ``np.lexsort((time, case))``, found
-        faster by :func:`case_time_order`.
+        faster by :func:`case_time_order`. An interval log (with ``start``)
+        is sorted by case, then start, then end time (pm4py's rule).
 
         Examples
         --------
@@ -157,6 +167,8 @@ class EventColumns:
         >>> cols.order().tolist()
         [0, 2, 1]
         """
+        if self.start is not None:
+            return np.lexsort((self.time, self.start, self.case))
         return case_time_order(self.case, self.time)
 
 

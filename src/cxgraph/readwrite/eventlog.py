@@ -45,15 +45,16 @@ from __future__ import annotations
 import csv
 import errno
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 
-from cxgraph._util.text import choices_text, describe
+from cxgraph._util.text import describe
 from cxgraph.readwrite.columns import (
     CSV_DELIMITERS,
     DEFAULT_ACTIVITY,
@@ -75,6 +76,13 @@ from cxgraph.readwrite.columns import (
     timestamps,
 )
 from cxgraph.readwrite.files import UnsupportedFormatError
+from cxgraph.readwrite.roles import (
+    LIFECYCLE,
+    LogColumns,
+    MissingColumnError,
+    lifecycle_error,
+    resolve_columns,
+)
 from cxgraph.readwrite.xes import read_xes, xes_to_arrow
 
 # The errors and helpers the discovery engines use, re-exported so that they
@@ -84,14 +92,20 @@ __all__ = [
     "DEFAULT_CASE",
     "DEFAULT_RESOURCE",
     "DEFAULT_TIMESTAMP",
+    "LIFECYCLE",
     "EventColumns",
     "EventLogError",
+    "LogColumns",
+    "MissingColumnError",
     "describe_source",
     "empty_error",
+    "keep_lifecycle",
+    "lifecycle_error",
     "log_kind",
     "null_error",
     "read_events",
     "require",
+    "resolve_columns",
     "timestamp_error",
     "xes_to_arrow",
 ]
@@ -218,56 +232,15 @@ def parquet_columns(path: Path) -> list[str]:
     return [str(n) for n in schema.names]
 
 
-def resolve_columns(
-    found: Sequence[str],
-    *,
-    case: str,
-    activity: str,
-    timestamp: str,
-    resource: str | None,
-) -> str | None:
-    """Check the columns asked for exist; return the resource column to use, or None.
-
-    The default resource column (``org:resource``) may be absent (then no
-    owners); any column named explicitly must exist.
-
-    Raises
-    ------
-    EventLogError
-        Naming every missing column with its keyword and the columns found.
-
-    Examples
-    --------
-    >>> resolve_columns(["c", "a", "t"], case="c", activity="a", timestamp="t",
-    ...                 resource="org:resource") is None
-    True
-    >>> resolve_columns(["c", "a", "t"], case="case", activity="a", timestamp="t", resource=None)
-    Traceback (most recent call last):
-    ...
-    cxgraph.readwrite.columns.EventLogError: case='case': no such column in the event log (columns: 'c', 'a', 't')
-    """  # noqa: E501
-    have = set(found)
-    asked = [("case", case), ("activity", activity), ("timestamp", timestamp)]
-    if resource is not None and (resource != DEFAULT_RESOURCE or resource in have):
-        asked.append(("resource", resource))
-    missing = [
-        f"{keyword}={column!r}: no such column in the event log "
-        f"{choices_text(column, list(found), word='columns')}"
-        for keyword, column in asked
-        if column not in have
-    ]
-    if missing:
-        raise EventLogError("\n".join(missing))
-    return resource if resource is not None and resource in have else None
-
-
 def read_events(
     events: Any,
     *,
     case: str = DEFAULT_CASE,
     activity: str = DEFAULT_ACTIVITY,
-    timestamp: str = DEFAULT_TIMESTAMP,
+    timestamp: str | None = DEFAULT_TIMESTAMP,
     resource: str | None = DEFAULT_RESOURCE,
+    start_timestamp: str | None = None,
+    lifecycle: str | None = None,
 ) -> EventColumns:
     """Read an event log into :class:`EventColumns`.
 
@@ -277,24 +250,36 @@ def read_events(
         A pandas or polars DataFrame, a pyarrow Table, or a path to a ``.csv``,
         ``.parquet``, ``.xes`` or ``.xes.gz`` file.
     case, activity, timestamp
-        The columns of case ids, activity names and timestamps.
+        The columns of case ids, activity names and timestamps. Left at their
+        defaults (the XES names), a log without them is searched for the
+        usual names (:mod:`cxgraph.readwrite.roles`). ``timestamp=None``
+        reads no times: events keep the file's order.
     resource
         The column of resources (who performed the event). The default,
         ``org:resource``, may be absent; a column named explicitly must exist;
         None reads none.
+    start_timestamp
+        A column of start times: each case is ordered by start, then end time.
+    lifecycle
+        Keep only the events whose ``lifecycle:transition`` is this value (any
+        case of letters), and those without one.
 
     Returns
     -------
     EventColumns
-        Codes numbered by first appearance in input order.
+        Codes numbered by first appearance in input order. With ``lifecycle``,
+        rows (also in messages) count the events kept.
 
     Raises
     ------
+    MissingColumnError
+        For a missing or ambiguous column (naming the keyword, the column
+        asked for and the columns found).
     EventLogError
-        For a missing column (naming the keyword, the column asked for and
-        the columns found), an event without case id or activity, a timestamp
-        that is missing or cannot be read, a malformed file, or a Spark
-        DataFrame (read those with ``discover(..., engine="spark")``).
+        For an event without case id or activity, a timestamp that is missing
+        or cannot be read, a ``lifecycle`` value no event has, a malformed
+        file, or a Spark DataFrame (read those with
+        ``discover(..., engine="spark")``).
     FileNotFoundError
         If a path names no file.
     UnsupportedFormatError
@@ -311,10 +296,12 @@ def read_events(
     >>> cols = read_events(log)
     >>> [cols.activities[i] for i in cols.activity[cols.order()]]
     ['a', 'b']
+    >>> [cols.activities[i] for i in read_events(log, timestamp=None).activity]
+    ['b', 'a']
     >>> read_events(log, activity="Activity")
     Traceback (most recent call last):
     ...
-    cxgraph.readwrite.columns.EventLogError: activity='Activity': no such column in the event log (columns: 'case:concept:name', 'concept:name', 'time:timestamp')
+    cxgraph.readwrite.roles.MissingColumnError: activity='Activity': no such column in the event log (columns: 'case:concept:name', 'concept:name', 'time:timestamp')
     """  # noqa: E501
     kind = log_kind(events)
     source = describe_source(events, kind)
@@ -324,13 +311,23 @@ def read_events(
             "or collect it first with df.toPandas()"
         )
         raise EventLogError(msg)
+    ask = partial(
+        resolve_columns,
+        case=case,
+        activity=activity,
+        timestamp=timestamp,
+        resource=resource,
+        start_timestamp=start_timestamp,
+        lifecycle=lifecycle,
+    )
     if kind == "xes":
-        wanted = [case, activity, timestamp] + ([resource] if resource else [])
+        wanted = [c for c in (case, activity, timestamp, resource, start_timestamp) if c]
+        wanted.append(LIFECYCLE)
         data, found = read_xes(Path(events), wanted)
-        res = resolve_columns(
-            found, case=case, activity=activity, timestamp=timestamp, resource=resource
-        )
-        table: Mapping[str, Any] = {k: np.asarray(v, dtype=object) for k, v in data.items()}
+        cols = ask(found)
+        if any(c not in data for c in cols.needed):  # found by a usual name: read it too
+            data, found = read_xes(Path(events), [*wanted, *cols.needed])
+        table: Mapping[str, Any] = {k: np.asarray(data[k], dtype=object) for k in cols.needed}
     else:
         if kind == "csv":
             found, delimiter = csv_header(Path(events))
@@ -338,10 +335,8 @@ def read_events(
             found = parquet_columns(Path(events))
         else:
             found = frame_columns(events, kind)
-        res = resolve_columns(
-            found, case=case, activity=activity, timestamp=timestamp, resource=resource
-        )
-        needed = list(dict.fromkeys([case, activity, timestamp] + ([res] if res else [])))
+        cols = ask(found)
+        needed = cols.needed
         if kind == "csv":
             table = read_csv_columns(Path(events), needed, delimiter)
         elif kind == "parquet":
@@ -356,14 +351,39 @@ def read_events(
             table = {c: events.column(c) for c in needed}
         else:
             table = {c: events[c] for c in needed}
-    return columns_from(
-        table,
-        case=case,
-        activity=activity,
-        timestamp=timestamp,
-        resource=res,
-        source=source,
-    )
+    if cols.lifecycle is not None:
+        table = keep_lifecycle(table, cols.lifecycle)
+    return columns_from(table, cols, source=source)
+
+
+def keep_lifecycle(table: Mapping[str, Any], value: str) -> dict[str, Any]:
+    """The rows whose lifecycle is ``value`` (any case of letters) or missing.
+
+    Raises
+    ------
+    EventLogError
+        If no event has that lifecycle, listing the values the log has.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    life = table[LIFECYCLE]
+    arr = life if isinstance(life, pa.ChunkedArray | pa.Array) else pa.array(life, from_pandas=True)
+    arr = pc.cast(arr, pa.string())
+    lower = pc.utf8_lower(arr)
+    hit = pc.equal(lower, value.lower())
+    if not pc.any(hit).as_py():
+        raise lifecycle_error(value, pc.unique(arr).to_pylist())
+    mask = np.asarray(pc.fill_null(hit, True).to_numpy(zero_copy_only=False), dtype=bool)
+    out: dict[str, Any] = {}
+    for name, column in table.items():
+        if isinstance(column, pa.ChunkedArray | pa.Array):
+            out[name] = column.filter(pa.array(mask))
+        elif hasattr(column, "iloc"):
+            out[name] = column[mask].reset_index(drop=True)
+        else:
+            out[name] = np.asarray(column, dtype=object)[mask]
+    return out
 
 
 def describe_source(events: Any, kind: str) -> str:
@@ -416,15 +436,7 @@ def read_csv_columns(path: Path, columns: list[str], delimiter: str) -> dict[str
     return {c: frame[c] for c in columns}
 
 
-def columns_from(
-    table: Mapping[str, Any],
-    *,
-    case: str,
-    activity: str,
-    timestamp: str,
-    resource: str | None,
-    source: str,
-) -> EventColumns:
+def columns_from(table: Mapping[str, Any], cols: LogColumns, *, source: str) -> EventColumns:
     """Encode the columns of a table (arrow arrays, pandas Series or numpy arrays).
 
     On a large log the columns are encoded in threads at once (arrow's and
@@ -432,25 +444,42 @@ def columns_from(
     are taken in the same order as one after another, so the first problem
     found is the same error either way.
     """
+    case, activity, timestamp, resource = cols.case, cols.activity, cols.timestamp, cols.resource
 
     def codes(column: str) -> Any:
         return factorize(table[column])
 
+    def row_numbers() -> Any:
+        return np.arange(_length(table[case]), dtype=np.int64)
+
     jobs: dict[str, Callable[[], Any]] = {
         "case": partial(codes, case),
-        "time": partial(timestamps, table[timestamp], timestamp),
+        "time": (
+            partial(timestamps, table[timestamp], timestamp)
+            if timestamp is not None
+            else row_numbers
+        ),
         "activity": partial(codes, activity),
     }
     if resource is not None:
         jobs["resource"] = partial(codes, resource)
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers < 2 or _length(table[case]) < THREAD_EVENTS:
-        return _encode(jobs, case=case, activity=activity, source=source)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {name: pool.submit(job) for name, job in jobs.items()}
-        return _encode(
-            {name: f.result for name, f in futures.items()},
-            case=case,
-            activity=activity,
-            source=source,
-        )
+        out = _encode(jobs, case=case, activity=activity, source=source)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {name: pool.submit(job) for name, job in jobs.items()}
+            out = _encode(
+                {name: f.result for name, f in futures.items()},
+                case=case,
+                activity=activity,
+                source=source,
+            )
+    start = None
+    if cols.start_timestamp is not None:
+        try:
+            start = timestamps(table[cols.start_timestamp], cols.start_timestamp)
+        except EventLogError as exc:
+            text = str(exc).replace("timestamp=", "start_timestamp=", 1)
+            raise EventLogError(text) from None
+    return attrs.evolve(out, start=start, columns=cols.record())

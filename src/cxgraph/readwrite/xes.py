@@ -31,15 +31,31 @@ def read_xes(path: Path, wanted: Sequence[str]) -> tuple[dict[str, list[Any]], l
     wanted_set = set(wanted)
     cols: dict[str, list[Any]] = {c: [] for c in dict.fromkeys(wanted)}
     found: dict[str, None] = {}
+    repeated: dict[str, None] = {}
     try:
         with _open_xes(path) as fh:
-            _parse_xes(fh, path, wanted_set, cols, found)
+            _parse_xes(fh, path, wanted_set, cols, found, repeated)
     except ET.ParseError as exc:
         msg = f"malformed XES in {os.fspath(path)!r}: {exc}"
         raise EventLogError(msg) from exc
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         msg = f"cannot read the gzip-compressed XES file {os.fspath(path)!r}: {exc}"
         raise EventLogError(msg) from exc
+    if repeated:
+        import warnings
+
+        from cxgraph.errors import CxgraphWarning
+
+        names = list(repeated)
+        shown = ", ".join(repr(n) for n in names[:3]) + (" ..." if len(names) > 3 else "")
+        warnings.warn(
+            f"{os.fspath(path)!r}: {len(names)} trace name{'s are' if len(names) > 1 else ' is'} "
+            f"used by more than one trace ({shown}): the events of traces with one name are "
+            "kept as one case, as pm4py does; give each trace its own concept:name to keep "
+            "them apart",
+            CxgraphWarning,
+            stacklevel=3,
+        )
     return cols, list(found)
 
 
@@ -100,8 +116,10 @@ def _parse_xes(
     wanted: set[str],
     cols: dict[str, list[Any]],
     found: dict[str, None],
+    repeated: dict[str, None],
 ) -> None:
     stack: list[str] = []
+    seen: set[str] = set()
     root: ET.Element | None = None
     trace: dict[str, Any] = {}
     trace_events: list[dict[str, Any]] = []
@@ -135,7 +153,7 @@ def _parse_xes(
                 elif parent == "trace" and len(stack) == 3:
                     col = "case:" + key
                     found.setdefault(col, None)
-                    if col in wanted:
+                    if col in wanted or col == "case:concept:name":
                         trace[col] = elem.get("value")
             continue
         stack.pop()
@@ -145,6 +163,11 @@ def _parse_xes(
             elem.clear()
         elif tag == "trace" and len(stack) == 1:
             # Trace attributes may follow the events, so rows are made here.
+            name = trace.get("case:concept:name")
+            if name is not None:
+                if name in seen:
+                    repeated.setdefault(name, None)
+                seen.add(name)
             for ev in trace_events:
                 for name in names:
                     cols[name].append(ev.get(name, trace.get(name)))
