@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,26 +85,31 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # Each case: id, argv, exit code, exact stderr.
 BROKEN = [
-    ("missing-file", ["validate", "nope.yaml"], 2, "cxgraph: error: no such file: 'nope.yaml'\n"),
+    (
+        "missing-file",
+        ["validate", "nope.yaml"],
+        2,
+        "cxgraph validate: error: no such file: 'nope.yaml'\n",
+    ),
     (
         "folder-without-journey",
         ["validate", "empty-folder"],
         2,
-        "cxgraph: error: 'empty-folder' is a folder with no journey.yaml, journey.yml or "
+        "cxgraph validate: error: 'empty-folder' is a folder with no journey.yaml, journey.yml or "
         "journey.json in it: give the journey file's path\n",
     ),
     (
         "unreadable-path",
         ["validate", "empty.yaml/journey.yaml"],
         2,
-        "cxgraph: error: cannot read 'empty.yaml/journey.yaml': Not a directory\n",
+        "cxgraph validate: error: cannot read 'empty.yaml/journey.yaml': Not a directory\n",
     ),
     (
         "unknown-suffix",
         ["validate", "journey.txt"],
         2,
-        "cxgraph: error: cannot tell the format of 'journey.txt' from its suffix '.txt': use "
-        ".json, .yaml or .yml, or pass format='json' or 'yaml'\n",
+        "cxgraph validate: error: cannot tell the format of 'journey.txt': name the file with "
+        ".json, .yaml or .yml\n",
     ),
     (
         "invalid-yaml",
@@ -151,7 +157,12 @@ BROKEN = [
         'empty.yaml: $: expected a mapping with cxgraph: "1.0" and journey: {id, name} at the '
         "top level, got null (the document is empty)\n",
     ),
-    ("lint-missing-file", ["lint", "nope.json"], 2, "cxgraph: error: no such file: 'nope.json'\n"),
+    (
+        "lint-missing-file",
+        ["lint", "nope.json"],
+        2,
+        "cxgraph lint: error: no such file: 'nope.json'\n",
+    ),
     (
         "unknown-command",
         ["check", "valid.yaml"],
@@ -255,9 +266,19 @@ class TestLint:
         assert run("lint", "suspicious.yaml") == (0, "\n".join(self.WARNINGS) + "\n", "")
 
     def test_strict(self, files: Path) -> None:
-        """With --strict, warnings make the exit code 1; a clean file still exits 0."""
-        assert run("lint", "--strict", "suspicious.yaml")[0] == 1
+        """With --strict, warnings exit 1 and stderr says how many; a clean file exits 0."""
+        assert run("lint", "--strict", "suspicious.yaml") == (
+            1,
+            "\n".join(self.WARNINGS) + "\n",
+            "cxgraph lint: error: --strict: 2 lint warnings\n",
+        )
         assert run("lint", "--strict", "valid.yaml") == (0, "0 warnings in valid.yaml\n", "")
+
+    def test_strict_json(self, files: Path) -> None:
+        """With --strict and --format json, stdout stays JSON and the reason goes to stderr."""
+        code, out, err = run("lint", "--strict", "--format", "json", "suspicious.yaml")
+        assert (code, len(json.loads(out))) == (1, 2)
+        assert err == "cxgraph lint: error: --strict: 2 lint warnings\n"
 
     def test_json(self, files: Path) -> None:
         """--format json prints a list of {path, code, message} records."""
@@ -371,9 +392,43 @@ class TestAnalyze:
         assert err.startswith("cxgraph analyze: error: unknown analysis 'silos' (valid: ")
 
     def test_strict_exits_1_on_unowned_handoffs(self) -> None:
-        """`--strict` exits 1 when unowned hand-offs are found, 0 without it."""
-        assert run("analyze", str(B2B), "--strict")[0] == 1
-        assert run("analyze", str(B2B))[0] == 0
+        """`--strict` exits 1 and names what it found; without it the same run exits 0."""
+        code, out, err = run("analyze", str(B2B), "--strict")
+        chains = len(cx.unowned_handoffs(cx.load(B2B)).chains)
+        warnings = len(cx.lint(cx.load(B2B)))
+        assert (chains, warnings) == (27, 1)
+        assert (code, err) == (
+            1,
+            "cxgraph analyze: error: --strict: 27 unowned hand-offs and 1 lint warning\n",
+        )
+        assert f"{chains} unowned hand-offs:" in out  # the same number as the report's headline
+        assert run("analyze", str(B2B)) == (0, out, "")
+
+    @pytest.mark.parametrize(
+        ("argv", "stderr"),
+        [
+            (
+                ["suspicious.yaml"],
+                "cxgraph analyze: error: --strict: 1 unowned hand-off and 2 lint warnings\n",
+            ),
+            (
+                ["suspicious.yaml", "--only", "branches"],
+                "cxgraph analyze: error: --strict: 2 lint warnings\n",
+            ),
+            (
+                ["suspicious.yaml", "--only", "unowned_handoffs", "--format", "json"],
+                "cxgraph analyze: error: --strict: 1 unowned hand-off and 2 lint warnings\n",
+            ),
+        ],
+        ids=["both", "lint-only", "json"],
+    )
+    def test_strict_says_which_checks_failed(
+        self, files: Path, argv: list[str], stderr: str
+    ) -> None:
+        """`--strict` names each failed check with its count (hand-offs only when analysed)."""
+        code, out, err = run("analyze", "--strict", *argv)
+        assert (code, err) == (1, stderr)
+        assert out
 
     def test_strict_clean_journey(self, files: Path) -> None:
         """`--strict` exits 0 for a journey with no unowned hand-off and no lint warning."""
@@ -388,4 +443,354 @@ class TestAnalyze:
 
     def test_missing_file(self, files: Path) -> None:
         """A missing file exits 2."""
-        assert run("analyze", "nope.yaml") == (2, "", "cxgraph: error: no such file: 'nope.yaml'\n")
+        assert run("analyze", "nope.yaml") == (
+            2,
+            "",
+            "cxgraph analyze: error: no such file: 'nope.yaml'\n",
+        )
+
+
+# -- one error prefix: ``cxgraph COMMAND: error: ...`` -------------------------
+
+# Each case: id, argv, exit code, exact stderr; one or more per command.
+PREFIXED = [
+    (
+        "validate",
+        ["validate", "nope.yaml"],
+        2,
+        "cxgraph validate: error: no such file: 'nope.yaml'\n",
+    ),
+    (
+        "lint",
+        ["lint", "empty-folder"],
+        2,
+        "cxgraph lint: error: 'empty-folder' is a folder with no journey.yaml, journey.yml or "
+        "journey.json in it: give the journey file's path\n",
+    ),
+    (
+        "analyze",
+        ["analyze", "valid.yaml", "--only", "silos"],
+        2,
+        "cxgraph analyze: error: unknown analysis 'silos' (valid: unowned_handoffs, "
+        "silo_boundaries, branches, dimensions, moments_of_truth, weakest_touchpoints, "
+        "touchpoint_inventory, coverage, markov)\n",
+    ),
+    (
+        "discover",
+        ["discover", "nope.csv", "-o", "j.json"],
+        2,
+        "cxgraph discover: error: no such file: 'nope.csv'\n",
+    ),
+    (
+        "discover-usage",
+        ["discover", "log.csv", "-o", "j.json", "--outcome", "decide"],
+        2,
+        "cxgraph discover: error: --outcome 'decide': expected ACTIVITY=KIND with KIND one of "
+        "success, failure, exit\n",
+    ),
+    (
+        "report",
+        ["report", "valid.yaml", "-o", "page.txt"],
+        2,
+        "cxgraph report: error: cannot tell the page's format from 'page.txt': name the file "
+        "with one of the suffixes .html, .htm\n",
+    ),
+    (
+        "render",
+        ["render", "valid.yaml", "-o", "no/such/m.svg"],
+        2,
+        "cxgraph render: error: cannot write 'no/such/m.svg': no folder 'no/such'\n",
+    ),
+    (
+        "schema",
+        ["schema", "extra"],
+        2,
+        "usage: cxgraph schema [-h]\ncxgraph schema: error: unrecognized arguments: extra\n",
+    ),
+    (
+        "before-a-command",
+        ["--fast"],
+        2,
+        "usage: cxgraph [-h] [--version] COMMAND ...\n"
+        "cxgraph: error: the following arguments are required: COMMAND\n",
+    ),
+]
+
+
+class TestErrorPrefix:
+    """Every error line is ``cxgraph COMMAND: error: ...``; before a command, ``cxgraph:``."""
+
+    @pytest.mark.parametrize(
+        ("argv", "code", "stderr"), [c[1:] for c in PREFIXED], ids=[c[0] for c in PREFIXED]
+    )
+    def test_every_command(self, files: Path, argv: list[str], code: int, stderr: str) -> None:
+        """Each command's errors carry its name, whatever raised them."""
+        (files / "log.csv").write_text("case,activity,timestamp\n1,a,2024-01-01\n")
+        assert run(*argv) == (code, "", stderr)
+
+    @pytest.mark.parametrize(
+        ("error", "code", "line"),
+        [
+            (cx.CxgraphError("a\nb"), 1, "cxgraph lint: error: a\ncxgraph lint: error: b\n"),
+            (
+                PermissionError(13, "Permission denied", "valid.yaml"),
+                2,
+                "cxgraph lint: error: cannot read 'valid.yaml': Permission denied\n",
+            ),
+            (
+                cx.UnsupportedFormatError("unknown format 'toml' (valid: 'json', 'yaml')"),
+                2,
+                "cxgraph lint: error: unknown format 'toml' (valid: 'json', 'yaml')\n",
+            ),
+            (
+                ZeroDivisionError("no width"),
+                1,
+                "cxgraph lint: error: internal error: ZeroDivisionError: no width (this is a "
+                "bug in cxgraph; run again with CXGRAPH_DEBUG=1 for the traceback and report "
+                "it)\n",
+            ),
+        ],
+        ids=["cxgraph-error", "os-error", "unsupported-format", "internal-error"],
+    )
+    def test_one_mechanism(
+        self,
+        files: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        error: Exception,
+        code: int,
+        line: str,
+    ) -> None:
+        """Library errors, I/O errors and bugs get the same prefix, one line per problem."""
+
+        def load(path: str) -> cx.Journey:
+            raise error
+
+        monkeypatch.setattr("cxgraph.cli._load", load)
+        monkeypatch.delenv("CXGRAPH_DEBUG", raising=False)
+        assert run("lint", "valid.yaml") == (code, "", line)
+
+    def test_prefix_is_added_once(self, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A message that already starts with a prefix is not prefixed twice."""
+        from cxgraph.cli import UsageError
+
+        def load(path: str) -> cx.Journey:
+            raise UsageError("cxgraph lint: error: already said")
+
+        monkeypatch.setattr("cxgraph.cli._load", load)
+        assert run("lint", "valid.yaml") == (2, "", "cxgraph lint: error: already said\n")
+
+    def test_debug_shows_the_traceback(self, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With CXGRAPH_DEBUG set, a bug is raised, not summarised."""
+
+        def load(path: str) -> cx.Journey:
+            raise ZeroDivisionError("no width")
+
+        monkeypatch.setattr("cxgraph.cli._load", load)
+        monkeypatch.setenv("CXGRAPH_DEBUG", "1")
+        with pytest.raises(ZeroDivisionError, match="no width"):
+            run("lint", "valid.yaml")
+
+    def test_warning_without_a_file(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A warning of a command that reads no file is ``cxgraph COMMAND: warning: ...``."""
+        import warnings
+
+        def schema() -> dict[str, object]:
+            warnings.warn("the schema is old", cx.CxgraphWarning, stacklevel=1)
+            return {}
+
+        monkeypatch.setattr("cxgraph.readwrite.schema.schema", schema)
+        assert run("schema") == (
+            0,
+            "{}\n",
+            "cxgraph schema: warning: the schema is old\n",
+        )
+
+
+# -- advice in flags and file names, never Python keywords ---------------------
+
+#: A Python keyword as the library writes its advice: ``case='id'``, ``timestamp=None``.
+PYTHON_KEYWORD = re.compile(r"(?<![\w-])[a-z_]+=(?:'|\"|None\b|\.\.\.|\s|$)")
+
+
+# Each case: id, argv, exit code, exact stderr (journey files: the CLI's own words).
+SUFFIX_ADVICE = [
+    (
+        "validate",
+        ["validate", "report.html"],
+        2,
+        "cxgraph validate: error: cannot tell the format of 'report.html': name the file "
+        "with .json, .yaml or .yml\n",
+    ),
+    (
+        "lint",
+        ["lint", "journey.txt"],
+        2,
+        "cxgraph lint: error: cannot tell the format of 'journey.txt': name the file with "
+        ".json, .yaml or .yml\n",
+    ),
+    (
+        "analyze",
+        ["analyze", "report.html"],
+        2,
+        "cxgraph analyze: error: cannot tell the format of 'report.html': name the file "
+        "with .json, .yaml or .yml\n",
+    ),
+    (
+        "report",
+        ["report", "journey.txt", "-o", "page.html"],
+        2,
+        "cxgraph report: error: cannot tell the format of 'journey.txt': name the file with "
+        ".json, .yaml or .yml\n",
+    ),
+    (
+        "render",
+        ["render", "report.html", "-o", "m.svg"],
+        2,
+        "cxgraph render: error: cannot tell the format of 'report.html': name the file "
+        "with .json, .yaml or .yml\n",
+    ),
+    (
+        "no-suffix",
+        ["validate", "journey"],
+        2,
+        "cxgraph validate: error: cannot tell the format of 'journey': name the file with "
+        ".json, .yaml or .yml\n",
+    ),
+    (
+        "discover-output",
+        ["discover", "log.csv", "-o", "journey.txt"],
+        2,
+        "cxgraph discover: error: cannot tell the format of 'journey.txt': name the file "
+        "with .json, .yaml or .yml\n",
+    ),
+    (
+        "discover-log-suffix",
+        ["discover", "log.txt", "-o", "j.json"],
+        2,
+        "cxgraph discover: error: cannot tell the format of the event log 'log.txt': name "
+        "the file with .csv, .parquet, .xes or .xes.gz\n",
+    ),
+]
+
+# Each case: id, argv, the flag advice stderr must hold (the wording of event-log
+# errors belongs to the event-log readers).
+LOG_ADVICE = [
+    ("unknown-columns", ["odd.csv"], 2, "--case COLUMN"),
+    ("no-time-column", ["odd.csv"], 2, "--no-timestamp"),
+    ("missing-case-column", ["log.csv", "--case", "id"], 2, "--case 'id': no such column"),
+    ("missing-time-column", ["log.csv", "--timestamp", "when"], 2, "--timestamp 'when':"),
+    ("missing-resource", ["log.csv", "--resource", "who"], 2, "--resource 'who':"),
+    ("bad-time", ["badtime.csv"], 1, "--timestamp 'timestamp': cannot read 'soon'"),
+    ("no-case-id", ["nocase.csv"], 1, "--case 'case': 1 event has no case id"),
+    ("duckdb", ["log.csv", "--engine", "duckdb", "--case", "id"], 2, "--case 'id':"),
+]
+
+# Each case: what the library says, what the command line prints after the prefix.
+LIBRARY_MESSAGES = [
+    ("case='id': no such column", "--case 'id': no such column"),
+    ("activity='Step': no such column", "--activity 'Step': no such column"),
+    ("timestamp='t': cannot read 'x'", "--timestamp 't': cannot read 'x'"),
+    ("name it with resource='...'", "name it with --resource RESOURCE"),
+    ("name it with start_timestamp='...'", "name it with --start-timestamp START_TIMESTAMP"),
+    ("lifecycle='complete': no such column", "--lifecycle 'complete': no such column"),
+    (
+        "pass timestamp=None to keep the file order",
+        "pass --no-timestamp to keep the file order",
+    ),
+    ("use discover(..., engine='spark'), or", "use --engine 'spark', or"),
+    ("outcomes= maps activities to kinds", "--outcome maps activities to kinds"),
+    (
+        "cannot tell the format of 'j.txt' from its suffix '.txt': use .json, .yaml or "
+        ".yml, or pass format='json' or 'yaml'",
+        "cannot tell the format of 'j.txt': name the file with .json, .yaml or .yml",
+    ),
+    # A keyword the command line has no flag for is left as it is, and so is a
+    # user's value that merely holds an equals sign.
+    ("--outcome 'pay=win': unknown kind", "--outcome 'pay=win': unknown kind"),
+    ("owners= needs resource=None", "owners= needs resource=None"),
+]
+
+
+class TestFlagAdvice:
+    """CLI errors say which flag to pass or how to name the file, never a Python keyword."""
+
+    @pytest.fixture
+    def logs(self, files: Path) -> Path:
+        """Event logs good and bad beside the journey files."""
+        (files / "report.html").write_text("<html></html>")
+        (files / "journey").write_text(VALID)
+        (files / "log.txt").write_text("case,activity,timestamp\n1,a,2024-01-01\n")
+        (files / "log.csv").write_text("case,activity,timestamp\n1,a,2024-01-01\n")
+        (files / "odd.csv").write_text("c,a\n1,x\n")
+        (files / "badtime.csv").write_text("case,activity,timestamp\n1,a,soon\n")
+        (files / "nocase.csv").write_text("case,activity,timestamp\n,a,2024-01-01\n")
+        return files
+
+    @pytest.mark.parametrize(
+        ("argv", "code", "stderr"),
+        [c[1:] for c in SUFFIX_ADVICE],
+        ids=[c[0] for c in SUFFIX_ADVICE],
+    )
+    def test_file_names(self, logs: Path, argv: list[str], code: int, stderr: str) -> None:
+        """An unknown suffix is answered with the suffixes to name the file with."""
+        assert run(*argv) == (code, "", stderr)
+        assert not PYTHON_KEYWORD.search(stderr)
+
+    @pytest.mark.parametrize(
+        ("argv", "code", "advice"), [c[1:] for c in LOG_ADVICE], ids=[c[0] for c in LOG_ADVICE]
+    )
+    def test_event_logs(self, logs: Path, argv: list[str], code: int, advice: str) -> None:
+        """Event-log errors name the flag (and its value), never the keyword; a column not
+        found is a usage error (2), a bad value in the log a problem found (1)."""
+        got, out, err = run("discover", *argv, "-o", "j.json")
+        assert (got, out) == (code, "")
+        assert advice in err
+        lines = err.splitlines()
+        assert [line for line in lines if PYTHON_KEYWORD.search(line)] == []
+        assert all(line.startswith("cxgraph discover: error: ") for line in lines)
+        assert not (logs / "j.json").exists()
+
+    @pytest.mark.parametrize(
+        ("message", "line"), LIBRARY_MESSAGES, ids=[m[1] for m in LIBRARY_MESSAGES]
+    )
+    def test_keyword_to_flag(
+        self, files: Path, monkeypatch: pytest.MonkeyPatch, message: str, line: str
+    ) -> None:
+        """Each Python keyword of a library message becomes its flag, in one place."""
+
+        def load(path: str) -> cx.Journey:
+            raise cx.CxgraphError(message)
+
+        monkeypatch.setattr("cxgraph.cli._load", load)
+        assert run("validate", "valid.yaml") == (1, "", f"cxgraph validate: error: {line}\n")
+
+    def test_the_check_sees_keywords(self) -> None:
+        """The pattern the tables check for finds the keyword in every library message."""
+        found = [m for m, _ in LIBRARY_MESSAGES if PYTHON_KEYWORD.search(m)]
+        assert len(found) == len(LIBRARY_MESSAGES) - 1  # all but the user's 'pay=win'
+
+    def test_warnings_too(self, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A warning's advice is in flags too, after ``FILE: warning:``."""
+        import warnings
+
+        def load(path: str) -> cx.Journey:
+            warnings.warn("pass timestamp=None for file order", cx.CxgraphWarning, stacklevel=1)
+            return cx.load(path)
+
+        monkeypatch.setattr("cxgraph.cli._load", load)
+        code, _, err = run("validate", "valid.yaml")
+        assert (code, err) == (0, "valid.yaml: warning: pass --no-timestamp for file order\n")
+
+
+class TestPublicNamespace:
+    """``dir(cxgraph)`` lists the public names and nothing else."""
+
+    def test_dir_is_all(self) -> None:
+        """``dir(cx)`` is ``sorted(cx.__all__)``: no import machinery, lazy names included."""
+        assert dir(cx) == sorted(cx.__all__)
+        assert {"plot", "discover", "conformance", "Conformance"} <= set(cx.__all__)
+        assert {"annotations", "importlib", "TYPE_CHECKING", "Any"}.isdisjoint(dir(cx))
+
+    def test_every_name_resolves(self) -> None:
+        """Every name ``dir(cx)`` shows is an attribute of the package."""
+        assert [name for name in dir(cx) if not hasattr(cx, name)] == []

@@ -27,6 +27,7 @@ import importlib
 import inspect
 import io
 import re
+import shlex
 import shutil
 import tokenize
 import tomllib
@@ -72,6 +73,8 @@ PLACEHOLDERS = {
     "LOG": str(LOG),
     "NAME": "branches",
     "ACTIVITY=KIND": "Done=success",
+    "COLUMN": "case",
+    "VALUE": "complete",
 }
 
 
@@ -192,7 +195,8 @@ def argvs(command: str) -> list[list[str]]:
     Optional parts (``[...]``) are included, placeholders (``FILE``, ``LOG``,
     ``NAME``) filled in, and ``a|b|c`` tried one alternative at a time.
     """
-    words = command.replace("\\|", "|").replace("[", " ").replace("]", " ").split()
+    # Shell quoting as the shell reads it: --outcome "pay compensation=success" is one word.
+    words = shlex.split(command.replace("\\|", "|").replace("[", " ").replace("]", " "))
     assert words[0] == "cxgraph", command
     choices = [PLACEHOLDERS.get(w, w).split("|") for w in words[1:]]
     first = [c[0] for c in choices]

@@ -162,4 +162,6 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    # The public names only: not the imports this module needs itself
+    # (annotations, importlib, TYPE_CHECKING, Any), and the lazy names too.
+    return sorted(__all__)

@@ -206,6 +206,12 @@ class TestDiscover:
             "cases": 6,
             "events_after_outcomes": 0,
             "cases_cut": 0,
+            "columns": {
+                "case": "case:concept:name",
+                "activity": "concept:name",
+                "timestamp": "time:timestamp",
+                "resource": "org:resource",
+            },
         }
 
     def test_probabilities_are_count_shares(self) -> None:
@@ -356,6 +362,12 @@ class TestDiscover:
             "cases": 2,
             "events_after_outcomes": 2,
             "cases_cut": 1,
+            "columns": {
+                "case": "case:concept:name",
+                "activity": "concept:name",
+                "timestamp": "time:timestamp",
+                "resource": None,
+            },
         }
         cx.validate(j)
 
@@ -740,10 +752,21 @@ class TestCliDiscover:
         """It writes a valid journey file and says what it found."""
         target = tmp_path / "re.json"
         code, out, err = run("discover", str(CSV), "-o", str(target))
-        assert (code, err) == (0, "")
+        assert code == 0
         assert out == (
             "Discovered 8 touchpoints, 1 outcome, 5 owners and 18 transitions from 42 events "
             f"in 6 cases; wrote {target}\n"
+        )
+        # On stderr: the columns read, and (no --outcome) where cases end and how to mark one.
+        assert err == (
+            f"{CSV}: read case 'case:concept:name', activity 'concept:name', "
+            "timestamp 'time:timestamp', resource 'org:resource'\n"
+            "No --outcome given: the 6 cases end at a generic 'End' exit, so the journey has "
+            "no success outcome. Where they end:\n"
+            "  3  pay compensation\n"
+            "  3  reject request\n"
+            "Mark the activities that mean success (or failure, or exit) and run again, adding "
+            "for example: --outcome 'pay compensation=success'\n"
         )
         assert same_journey(cx.load(target), discover(CSV))
         assert run("validate", str(target))[0] == 0
@@ -765,7 +788,11 @@ class TestCliDiscover:
             "--outcome",
             "reject request=failure",
         )
-        assert (code, err) == (0, "")
+        assert code == 0
+        assert err == (
+            f"{CSV}: read case 'case:concept:name', activity 'concept:name', "
+            "timestamp 'time:timestamp', resource 'Resource'\n"
+        )
         j = cx.load(target)
         assert [(o.id, o.kind) for o in j.outcomes] == [
             ("pay-compensation", "success"),
@@ -778,15 +805,19 @@ class TestCliDiscover:
             "discover", str(CSV), "-o", str(tmp_path / "j.json"), "--outcome", "decide=success"
         )
         assert code == 0
-        assert err == (
+        assert err.splitlines()[-1] == (
             f"{CSV}: warning: 18 events in 6 cases came after an outcome and were left out: "
-            "an outcome ends a journey\n"
+            "an outcome ends a journey"
         )
 
     @pytest.mark.parametrize(
         ("argv", "code", "message"),
         [
-            (["--case", "id"], 1, "cxgraph: error: case='id': no such column in the event log"),
+            (
+                ["--case", "id"],
+                2,
+                "cxgraph discover: error: --case 'id': no such column in the event log",
+            ),
             (["--outcome", "decide"], 2, "--outcome 'decide': expected ACTIVITY=KIND"),
             (["--outcome", "decide=win"], 2, "KIND one of success, failure, exit"),
             (["--engine", "pandas"], 2, "invalid choice: 'pandas'"),

@@ -359,7 +359,7 @@ class TestReportCommand:
     @pytest.mark.parametrize(
         ("argv", "code", "stderr"),
         [
-            (["report", "nope.yaml"], 2, "cxgraph: error: no such file: 'nope.yaml'\n"),
+            (["report", "nope.yaml"], 2, "cxgraph report: error: no such file: 'nope.yaml'\n"),
             (
                 ["report", "restaurant.yaml", "-o", "page.txt"],
                 2,
@@ -469,6 +469,6 @@ class TestRenderCommand:
         assert run("render", "restaurant.yaml", "-o", "m.svg", "--kind", "graph") == (
             1,
             "",
-            "cxgraph: error: could not draw the journey graph of 'restaurant': "
+            "cxgraph render: error: could not draw the journey graph of 'restaurant': "
             "ZeroDivisionError: no width\n",
         )

@@ -3,7 +3,9 @@
 Exit codes: 0 clean; 1 ran and found problems (an invalid or unparseable
 file; lint warnings only with ``--strict``); 2 usage or I/O error (an
 unknown option, a missing file). Errors go to stderr, one line per problem,
-never a traceback.
+never a traceback: ``cxgraph COMMAND: error: ...`` (``cxgraph: error: ...``
+before a command is known), with the advice in flags and file names, never
+in Python keywords.
 """
 
 from __future__ import annotations
@@ -14,15 +16,24 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from cxgraph._version import __version__
+from cxgraph.cli._help import _about, _exit_codes, _HelpFormatter
+from cxgraph.cli._words import _cli_words, _print_error
 from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError
 from cxgraph.model.classes import Journey
 from cxgraph.model.owners import owner_silos
+from cxgraph.readwrite.columns import (
+    DEFAULT_ACTIVITY,
+    DEFAULT_CASE,
+    DEFAULT_RESOURCE,
+    DEFAULT_TIMESTAMP,
+)
 from cxgraph.readwrite.files import UnsupportedFormatError
+from cxgraph.readwrite.roles import USUAL_NAMES, MissingColumnError
 
 __all__ = ["main"]
 
@@ -32,25 +43,44 @@ EXIT_USAGE = 2
 
 
 class UsageError(Exception):
-    """A command-line usage error (exit 2), with the usage of the command at fault."""
+    """A command-line usage error (exit 2).
 
-    def __init__(self, message: str, usage: str = "") -> None:
+    The message is the problem alone; ``main`` puts ``cxgraph COMMAND: error:``
+    before it. ``usage`` is the usage of the parser at fault and ``prog`` its
+    name, set when the error comes from parsing (before the command is known).
+    """
+
+    def __init__(self, message: str, usage: str = "", prog: str | None = None) -> None:
         super().__init__(message)
         self.usage = usage
+        self.prog = prog
+
+
+class _ProblemsFoundError(Exception):
+    """The command ran and found problems (exit 1); the message says which."""
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
-        msg = f"{self.prog}: error: {message}"
-        raise UsageError(msg, self.format_usage())
+        raise UsageError(message, self.format_usage(), self.prog)
 
 
 class _CommandParser(_Parser):
     """A command's parser: it rejects what it does not know itself, with its own usage.
 
     (argparse would hand unknown arguments up to the top-level parser, whose
-    usage says nothing about the command's options.)
+    usage says nothing about the command's options.) Its help ends with the
+    exit codes, whatever the command.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # add_parser names the parser "cxgraph COMMAND".
+        kwargs.setdefault("epilog", _exit_codes(kwargs["prog"].split()[-1]))
+        super().__init__(*args, **kwargs)
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
@@ -112,7 +142,10 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for p in problems:
             print(f"{args.file}: {p.path}: warning [{p.code}]: {p.message}", file=out)
         print(f"{_plural(len(problems), 'warning')} in {args.file}", file=out)
-    return EXIT_PROBLEMS if problems and args.strict else EXIT_OK
+    if problems and args.strict:
+        msg = f"--strict: {_plural(len(problems), 'lint warning')}"
+        raise _ProblemsFoundError(msg)
+    return EXIT_OK
 
 
 def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -124,13 +157,10 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         valid = registered_analyses()
         unknown = [n for n in only if n not in valid]
         if unknown:
-            msg = (
-                f"cxgraph analyze: error: unknown analysis {unknown[0]!r} "
-                f"(valid: {', '.join(valid)})"
-            )
+            msg = f"unknown analysis {unknown[0]!r} (valid: {', '.join(valid)})"
             raise UsageError(msg)
     if args.format == "csv" and (only is None or len(only) != 1):
-        msg = "cxgraph analyze: error: --format csv writes one analysis: choose it with --only NAME"
+        msg = "--format csv writes one analysis: choose it with --only NAME"
         raise UsageError(msg)
     journey = _load(args.file)
     report = analyze(journey, analyses=only)
@@ -143,9 +173,18 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.strict:
         from cxgraph.analyses.lint import lint
 
-        unowned = "unowned_handoffs" in report.names and len(report["unowned_handoffs"]) > 0
-        if unowned or lint(journey):
-            return EXIT_PROBLEMS
+        # The headline count of unowned hand-offs is one per chain, as the report says.
+        unowned = (
+            len(report["unowned_handoffs"].chains) if "unowned_handoffs" in report.names else 0
+        )
+        found = [
+            _plural(n, what)
+            for n, what in ((unowned, "unowned hand-off"), (len(lint(journey)), "lint warning"))
+            if n
+        ]
+        if found:
+            msg = f"--strict: {' and '.join(found)}"
+            raise _ProblemsFoundError(msg)
     return EXIT_OK
 
 
@@ -157,7 +196,7 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cxgraph.mining.discovery import discover
+    from cxgraph.mining.discovery import END, discover
     from cxgraph.model.classes import OUTCOME_KINDS
     from cxgraph.readwrite.files import dump, format_for
 
@@ -166,27 +205,33 @@ def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         activity, sep, kind = item.rpartition("=")
         if not sep or not activity or kind not in OUTCOME_KINDS:
             msg = (
-                f"cxgraph discover: error: --outcome {item!r}: expected ACTIVITY=KIND with "
+                f"--outcome {item!r}: expected ACTIVITY=KIND with "
                 f"KIND one of {', '.join(OUTCOME_KINDS)}"
             )
             raise UsageError(msg)
         outcomes[activity] = kind
+    if args.no_timestamp and args.timestamp is not None:
+        msg = "--timestamp names the column of times, --no-timestamp reads none: give one"
+        raise UsageError(msg)
     format_for(args.output)  # an unknown suffix fails before the log is read
     try:
         journey = discover(
             args.file,
             case=args.case,
             activity=args.activity,
-            timestamp=args.timestamp,
+            timestamp=None if args.no_timestamp else args.timestamp or DEFAULT_TIMESTAMP,
             resource=args.resource,
             outcomes=outcomes or None,
             engine=args.engine,
+            start_timestamp=args.start_timestamp,
+            lifecycle=args.lifecycle,
+            verbose=args.verbose,
         )
     except ImportError as exc:
-        msg = f"cxgraph discover: error: {exc}"
-        raise UsageError(msg) from exc
-    dump(journey, args.output)
+        raise UsageError(str(exc)) from exc
     info = journey.extensions.get("discover", {})
+    print(f"{args.file}: read {_columns_text(info.get('columns', {}))}", file=err)
+    dump(journey, args.output)
     print(
         f"Discovered {_plural(len(journey.touchpoints), 'touchpoint')}, "
         f"{_plural(len(journey.outcomes), 'outcome')}, {_plural(len(journey.owners), 'owner')} "
@@ -195,21 +240,63 @@ def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"wrote {args.output}",
         file=out,
     )
+    if not outcomes:
+        names = {s.id: s.name for s in journey.steps}
+        ends = sorted(
+            ((t.count or 0, names[t.source]) for t in journey.transitions if t.target == END),
+            key=lambda e: (-e[0], e[1]),
+        )
+        if ends:
+            _hint_outcomes(ends, err)
     return EXIT_OK
 
 
-def _writable(command: str, output: str, suffixes: tuple[str, ...], what: str) -> None:
+def _columns_text(columns: Mapping[str, str | None]) -> str:
+    """Which column was read for each role, for the line ``discover`` prints on stderr."""
+    parts = [
+        f"{role.replace('_', ' ')} {column!r}" if column is not None else f"no {role}"
+        for role, column in columns.items()
+    ]
+    if columns.get("timestamp", "") is None:
+        parts[list(columns).index("timestamp")] = "no timestamp (file order)"
+    return ", ".join(parts)
+
+
+def _hint_outcomes(ends: Sequence[tuple[int, str]], err: TextIO) -> None:
+    """After discovery without --outcome: where cases end, and how to mark a success."""
+    import shlex
+
+    cases = sum(n for n, _ in ends)
+    print(
+        f"No --outcome given: the {_plural(cases, 'case')} end at a generic 'End' exit, so the "
+        "journey has no success outcome. Where they end:",
+        file=err,
+    )
+    width = len(str(ends[0][0]))
+    for n, name in ends[:10]:
+        print(f"  {n:>{width}}  {name}", file=err)
+    if len(ends) > 10:
+        print(f"  ... and {len(ends) - 10} more", file=err)
+    example = shlex.quote(f"{ends[0][1]}=success")
+    print(
+        f"Mark the activities that mean success (or failure, or exit) and run again, "
+        f"adding for example: --outcome {example}",
+        file=err,
+    )
+
+
+def _writable(output: str, suffixes: tuple[str, ...], what: str) -> None:
     """Check an output path before any work: a known suffix, an existing folder."""
     path = Path(output)
     if path.suffix.lower() not in suffixes:
         msg = (
-            f"cxgraph {command}: error: cannot tell {what} from {output!r}: "
+            f"cannot tell {what} from {output!r}: "
             f"name the file with one of the suffixes {', '.join(suffixes)}"
         )
         raise UsageError(msg)
     folder = path.parent if str(path.parent) else Path()
     if not folder.is_dir():
-        msg = f"cxgraph {command}: error: cannot write {output!r}: no folder {str(folder)!r}"
+        msg = f"cannot write {output!r}: no folder {str(folder)!r}"
         raise UsageError(msg)
 
 
@@ -221,13 +308,10 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     only = args.only or None
     unknown = [n for n in only or () if n not in registered_analyses()]
     if unknown:
-        msg = (
-            f"cxgraph report: error: unknown analysis {unknown[0]!r} "
-            f"(valid: {', '.join(registered_analyses())})"
-        )
+        msg = f"unknown analysis {unknown[0]!r} (valid: {', '.join(registered_analyses())})"
         raise UsageError(msg)
     if args.output != "-":
-        _writable("report", args.output, (".html", ".htm"), "the page's format")
+        _writable(args.output, (".html", ".htm"), "the page's format")
     journey = _load(args.file)
     report = analyze(journey, analyses=only)
     page = report.to_html(plots=not args.no_plots)
@@ -246,7 +330,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cxgraph.report.page import PLOT_KINDS, plot_svg
 
-    _writable("render", args.output, (".svg", ".png"), "the picture format")
+    _writable(args.output, (".svg", ".png"), "the picture format")
     journey = _load(args.file)
     path = Path(args.output)
     title = PLOT_KINDS[args.kind][1]
@@ -291,49 +375,84 @@ Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
 def _run(func: Command, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Run a command, showing library warnings as one plain line each on stderr."""
+    """Run a command, showing warnings as one plain line each on stderr.
+
+    cxgraph's own warnings are about the user's file and say so. Another
+    package's warnings (Spark's, say) are about that package: they name it,
+    and a command with ``--verbose`` shows them only when asked.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CxgraphWarning)
         try:
             return func(args, out, err)
         finally:
+            file = getattr(args, "file", None)
             for w in caught:
-                where = f"{args.file}: " if getattr(args, "file", None) else "cxgraph: "
-                print(f"{where}warning: {w.message}", file=err)
+                if issubclass(w.category, CxgraphWarning):
+                    where = file if file else f"cxgraph {args.command}"
+                    print(f"{where}: warning: {_cli_words(str(w.message))}", file=err)
+                elif getattr(args, "verbose", True):
+                    origin = _origin(w.filename)
+                    print(f"cxgraph {args.command}: warning from {origin}: {w.message}", file=err)
+
+
+def _origin(filename: str) -> str:
+    """The top-level package a warning came from, read from its file's path."""
+    parts = Path(filename).parts
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts and parts.index(marker) + 1 < len(parts):
+            return Path(parts[parts.index(marker) + 1]).stem
+    return Path(filename).stem or "Python"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for the docs and tests)."""
+    """The argument parser (exposed for the docs and tests).
+
+    Every parser's help ends with the exit codes, and every option with a
+    default names it (see ``_HelpFormatter``).
+    """
+    from cxgraph.report.page import PLOT_KINDS
+    from cxgraph.report.registry import registered_analyses
+
     parser = _Parser(
         prog="cxgraph",
         description="Model customer journeys as data, and ask them questions.",
+        epilog=_exit_codes("cxgraph"),
     )
     parser.add_argument("--version", action="version", version=f"cxgraph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     sub.required = True
+    analyses = ", ".join(registered_analyses())
 
-    p = sub.add_parser("validate", help="check a journey file and summarise it")
+    p = sub.add_parser("validate", **_about("check a journey file and summarise it"))
     p.add_argument("file", help="a journey file (.json, .yaml, .yml) or a folder holding one")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("lint", help="warn about legal but suspicious parts of a journey")
+    p = sub.add_parser("lint", **_about("warn about legal but suspicious parts of a journey"))
     p.add_argument("file", help="a journey file (.json, .yaml, .yml) or a folder holding one")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="how to print the warnings"
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     p.set_defaults(func=_cmd_lint)
 
     p = sub.add_parser(
         "analyze",
-        help="find unowned hand-offs, silo crossings, branches, dimensions, moments of truth",
+        **_about("find unowned hand-offs, silo crossings, branches, dimensions, moments of truth"),
     )
     p.add_argument("file", help="a journey file (.json, .yaml, .yml) or a folder holding one")
     p.add_argument(
         "--only",
         action="append",
         metavar="NAME",
-        help="run only this analysis (repeat for several)",
+        help=f"run only this analysis (repeat for several): one of {analyses}",
     )
-    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        help="how to print the report; csv writes one analysis: name it with --only",
+    )
     p.add_argument(
         "--strict",
         action="store_true",
@@ -341,19 +460,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_analyze)
 
-    p = sub.add_parser("discover", help="discover a journey from an event log")
+    p = sub.add_parser("discover", **_about("discover a journey from an event log"))
     p.add_argument("file", metavar="LOG", help="an event log (.csv, .parquet, .xes, .xes.gz)")
     p.add_argument(
         "-o", "--output", required=True, help="the journey file to write (.json, .yaml, .yml)"
     )
-    p.add_argument("--engine", choices=("numpy", "duckdb", "spark"), default="numpy")
-    p.add_argument("--case", default="case:concept:name", help="the column of case ids")
-    p.add_argument("--activity", default="concept:name", help="the column of activities")
-    p.add_argument("--timestamp", default="time:timestamp", help="the column of timestamps")
+    p.add_argument(
+        "--engine",
+        choices=("numpy", "duckdb", "spark"),
+        default="numpy",
+        help="numpy (in memory), duckdb (out of core) or spark",
+    )
+    usual = {role: ", ".join(names[:4]) for role, names in USUAL_NAMES.items()}
+    p.add_argument(
+        "--case",
+        default=DEFAULT_CASE,
+        help=f"the column of case ids; if absent, the usual names are tried ({usual['case']}, ...)",
+    )
+    p.add_argument(
+        "--activity",
+        default=DEFAULT_ACTIVITY,
+        help=f"the column of activities; else the usual names ({usual['activity']}, ...)",
+    )
+    p.add_argument(
+        "--timestamp",
+        default=None,
+        help=f"the column of timestamps (default: {DEFAULT_TIMESTAMP}); "
+        f"else the usual names ({usual['timestamp']}, ...)",
+    )
+    p.add_argument(
+        "--no-timestamp",
+        action="store_true",
+        help="read no times: each case keeps the file's order",
+    )
+    p.add_argument(
+        "--start-timestamp",
+        metavar="COLUMN",
+        help="a column of start times: each case is ordered by start, then end time",
+    )
+    p.add_argument(
+        "--lifecycle",
+        metavar="VALUE",
+        help="keep only the events whose lifecycle:transition is VALUE (e.g. complete)",
+    )
     p.add_argument(
         "--resource",
-        default="org:resource",
-        help="the column of resources, whose most frequent one owns each step",
+        default=DEFAULT_RESOURCE,
+        help="the column of resources, whose most frequent one owns each step; "
+        f"else the usual names ({usual['resource']})",
     )
     p.add_argument(
         "--outcome",
@@ -361,40 +515,83 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ACTIVITY=KIND",
         help="make an activity an outcome of kind success, failure or exit (repeatable)",
     )
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the engine's own log and warnings (Spark's)",
+    )
     p.set_defaults(func=_cmd_discover)
 
-    from cxgraph.report.page import PLOT_KINDS
-
     p = sub.add_parser(
-        "report", help="write one self-contained HTML page: summary, plots, every analysis"
+        "report", **_about("write one self-contained HTML page: summary, plots, every analysis")
     )
     p.add_argument("file", help="a journey file (.json, .yaml, .yml) or a folder holding one")
     p.add_argument(
         "-o",
         "--output",
         default="report.html",
-        help="the page to write (.html or .htm; default report.html; - for stdout)",
+        help="the page to write: .html or .htm, or - for stdout",
     )
     p.add_argument(
         "--only",
         action="append",
         metavar="NAME",
-        help="show only this analysis (repeat for several)",
+        help=f"show only this analysis (repeat for several): one of {analyses}",
     )
     p.add_argument("--no-plots", action="store_true", help="leave the plots out of the page")
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("render", help="draw one picture of a journey as SVG or PNG")
+    p = sub.add_parser("render", **_about("draw one picture of a journey as SVG or PNG"))
     p.add_argument("file", help="a journey file (.json, .yaml, .yml) or a folder holding one")
     p.add_argument(
         "-o", "--output", required=True, help="the picture to write: .svg (text kept) or .png"
     )
-    p.add_argument("--kind", choices=tuple(PLOT_KINDS), default="journey_map", help="which picture")
+    *others, last = (about[1].lower() for about in PLOT_KINDS.values())
+    p.add_argument(
+        "--kind",
+        choices=tuple(PLOT_KINDS),
+        default="journey_map",
+        help=f"which picture: the {', '.join(others)} or {last}",
+    )
     p.set_defaults(func=_cmd_render)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of the journey file format")
+    p = sub.add_parser("schema", **_about("print the JSON Schema of the journey file format"))
     p.set_defaults(func=_cmd_schema)
     return parser
+
+
+#: What a command may raise that is not a bug in cxgraph.
+_EXPECTED = (UsageError, _ProblemsFoundError, OSError, CxgraphError)
+
+
+def _failure(exc: Exception, args: argparse.Namespace) -> tuple[int, str]:
+    """The exit code and the message for what a command raised."""
+    source = getattr(args, "file", None)
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE, str(exc)
+    if isinstance(exc, _ProblemsFoundError):
+        return EXIT_PROBLEMS, str(exc)
+    if isinstance(exc, FileNotFoundError):
+        if exc.filename is None:
+            return EXIT_USAGE, str(exc)
+        if source is not None and str(exc.filename) != str(source):
+            return EXIT_USAGE, f"cannot write {exc.filename!r}: {exc.strerror or 'no such folder'}"
+        return EXIT_USAGE, f"no such file: {exc.filename!r}"
+    if isinstance(exc, OSError):
+        name = exc.filename if exc.filename is not None else source
+        verb = "read" if name is None or str(name) == str(source) else "write"
+        return EXIT_USAGE, f"cannot {verb} {name!r}: {exc.strerror or exc}"
+    if isinstance(exc, UnsupportedFormatError):
+        return EXIT_USAGE, str(exc)
+    if isinstance(exc, MissingColumnError):  # a flag to give: usage, in the flags' words
+        return EXIT_USAGE, exc.for_command_line()
+    if isinstance(exc, CxgraphError):
+        return EXIT_PROBLEMS, str(exc)
+    # A bug of ours: one readable line, the traceback only when asked for.
+    return EXIT_PROBLEMS, (
+        f"internal error: {type(exc).__name__}: {exc} (this is a bug in cxgraph; "
+        "run again with CXGRAPH_DEBUG=1 for the traceback and report it)"
+    )
 
 
 def main(
@@ -405,6 +602,10 @@ def main(
 ) -> int:
     """Run the command line; return the exit code.
 
+    Every error line is ``cxgraph COMMAND: error: ...`` (``cxgraph: error:
+    ...`` when the command line names no command it knows); a problem in a
+    journey file is ``FILE: PATH: ...``, a warning ``FILE: warning: ...``.
+
     Examples
     --------
     >>> import io
@@ -412,7 +613,7 @@ def main(
     >>> main(["validate", "no-such-file.yaml"], stderr=err)
     2
     >>> err.getvalue()
-    "cxgraph: error: no such file: 'no-such-file.yaml'\\n"
+    "cxgraph validate: error: no such file: 'no-such-file.yaml'\\n"
     """
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
@@ -423,16 +624,14 @@ def main(
             args = parser.parse_args(argv)
     except UsageError as exc:
         print((exc.usage or parser.format_usage()).rstrip(), file=err)
-        print(str(exc), file=err)
+        _print_error(err, exc.prog or parser.prog, str(exc))
         return EXIT_USAGE
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
+    prog = f"{parser.prog} {args.command}"
     func: Command = args.func
     try:
         return _run(func, args, out, err)
-    except UsageError as exc:
-        print(str(exc), file=err)
-        return EXIT_USAGE
     except JourneyValidationError as exc:
         for p in exc.errors:
             print(f"{args.file}: {p}", file=err)
@@ -443,40 +642,12 @@ def main(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PROBLEMS
-    except FileNotFoundError as exc:
-        source = getattr(args, "file", None)
-        if exc.filename is None:
-            text = str(exc)
-        elif source is not None and str(exc.filename) != str(source):
-            text = f"cannot write {exc.filename!r}: {exc.strerror or 'no such folder'}"
-        else:
-            text = f"no such file: {exc.filename!r}"
-        print(f"cxgraph: error: {text}", file=err)
-        return EXIT_USAGE
-    except (IsADirectoryError, PermissionError, OSError) as exc:
-        source = getattr(args, "file", None)
-        name = exc.filename if exc.filename is not None else source
-        verb = "read" if name is None or str(name) == str(source) else "write"
-        print(f"cxgraph: error: cannot {verb} {name!r}: {exc.strerror or exc}", file=err)
-        return EXIT_USAGE
-    except UnsupportedFormatError as exc:
-        print(f"cxgraph: error: {exc}", file=err)
-        return EXIT_USAGE
-    except CxgraphError as exc:
-        # One line per problem, each readable on its own.
-        for line in str(exc).splitlines() or [""]:
-            print(f"cxgraph: error: {line}", file=err)
-        return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("cxgraph: interrupted", file=err)
+        print(f"{prog}: interrupted", file=err)
         return 130
     except Exception as exc:
-        # A bug of ours: one readable line, the traceback only when asked for.
-        if os.environ.get("CXGRAPH_DEBUG"):
+        if not isinstance(exc, _EXPECTED) and os.environ.get("CXGRAPH_DEBUG"):
             raise
-        print(
-            f"cxgraph: internal error: {type(exc).__name__}: {exc} (this is a bug in cxgraph; "
-            "run again with CXGRAPH_DEBUG=1 for the traceback and report it)",
-            file=err,
-        )
-        return EXIT_PROBLEMS
+        code, text = _failure(exc, args)
+        _print_error(err, prog, text)
+        return code
