@@ -59,7 +59,7 @@ class AnalysisResult(Generic[FindingT]):
         return [record_of(f) for f in self.findings]
 
     def to_frame(self) -> pd.DataFrame:
-        """The findings as a pandas DataFrame (needs pandas: ``pip install cxgraph[pandas]``)."""
+        """The findings as a pandas DataFrame (pandas is imported on first use)."""
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
