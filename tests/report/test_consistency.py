@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import cxgraph as cx
+from cxgraph._util.escape import markdown_text
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
@@ -139,7 +140,7 @@ class TestOneNumberOneSource:
         plain, markdown = str(report), report.to_markdown()
         for _, result in report:
             assert result.summary() in plain
-            assert result.summary().replace("|", "\\|") in markdown
+            assert markdown_text(result.summary()) in markdown
         handoffs = report["unowned_handoffs"]
         assert plain.count("\n  - ") >= len(handoffs.chains)
         for line in handoffs.lines():

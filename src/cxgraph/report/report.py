@@ -23,14 +23,13 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
 
+from cxgraph._util.escape import csv_text, markdown_text
 from cxgraph._util.results import findings_of, plain, records_of
 from cxgraph._util.text import choices_text, describe
 from cxgraph.errors import CxgraphError
@@ -86,17 +85,31 @@ class Report:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_json_default)
 
     def to_csv(self, name: str) -> str:
-        """One analysis's records as CSV text (tuples joined with ``;``)."""
+        """One analysis's records as CSV text (tuples joined with ``;``).
+
+        Safe to open in a spreadsheet: a text cell that starts with ``=``,
+        ``+``, ``-``, ``@``, a tab or a line break (a step named ``=1+1``, an
+        id ``-2-3``) gets a single quote in front, so that no spreadsheet
+        reads it as a formula, as does a part after a ``;`` or a tab (where a
+        spreadsheet splitting on those starts a cell); a text cell holding
+        ``,``, ``;``, ``"`` or a line break is quoted (OWASP's advice on CSV
+        injection). Numbers are written as they are (``-0.5``). See
+        :func:`cxgraph._util.escape.csv_text`.
+
+        Examples
+        --------
+        >>> import cxgraph as cx
+        >>> j = cx.Journey(id="j", name="J", touchpoints=[cx.Touchpoint(id="-2-3", name="A")])
+        >>> report = cx.analyze(j, analyses=["touchpoint_inventory"])
+        >>> print(report.to_csv("touchpoint_inventory"), end="")
+        step,phase,owner,silo,channel,lane,personas,systems,data,content,metrics
+        '-2-3,,,,,frontstage,,,,,
+        """
         rows = records_of(self[name])
-        buf = io.StringIO()
         columns: list[str] = []
         for r in rows:
             columns += [k for k in r if k not in columns]
-        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({k: _csv_cell(v) for k, v in r.items()})
-        return buf.getvalue()
+        return csv_text(columns, ([r.get(c) for c in columns] for r in rows))
 
     def _sections(self) -> Iterator[tuple[str, str, list[str]]]:
         """(title, summary, lines) per analysis, in plain words."""
@@ -106,21 +119,37 @@ class Report:
             # A custom result without a title of its own is known by its analysis name.
             yield str(getattr(result, "title", None) or name), summary, lines
 
+    def _head(self) -> str:
+        return f"Report on journey {self.journey.id!r} ({self.journey.name})"
+
     def __str__(self) -> str:
-        head = f"Report on journey {self.journey.id!r} ({self.journey.name})"
+        head = self._head()
         out = [head, "=" * len(head)]
         for title, summary, lines in self._sections():
             out += ["", title, "-" * len(title), summary, *("  - " + x for x in lines)]
         return "\n".join(out) + "\n"
 
     def to_markdown(self) -> str:
-        """The report as Markdown: a heading per analysis, findings as a list."""
-        out = [f"# Report on journey `{self.journey.id}` ({_md(self.journey.name)})"]
+        """The report as Markdown: a heading per analysis, findings as a list.
+
+        Every line of words goes through :func:`cxgraph._util.escape.markdown_text`,
+        so a name such as ``[x](javascript:alert(1))``, ``<script>`` or
+        ``a | b`` renders as those very characters: no link, image, HTML,
+        emphasis or table cell comes out of a user string.
+
+        Examples
+        --------
+        >>> import cxgraph as cx
+        >>> j = cx.Journey(id="j", name="![x](http://evil/img) <b>")
+        >>> print(cx.analyze(j, analyses=[]).to_markdown(), end="")
+        # Report on journey 'j' \\(\\!\\[x\\]\\(http://evil/img\\) &lt;b&gt;\\)
+        """
+        out = [f"# {markdown_text(self._head())}"]
         for title, summary, lines in self._sections():
-            out += ["", f"## {_md(title)}", "", _md(summary)]
+            out += ["", f"## {markdown_text(title)}", "", markdown_text(summary)]
             if lines:
                 out.append("")
-                out += [f"- {_md(x)}" for x in lines]
+                out += [f"- {markdown_text(x)}" for x in lines]
         return "\n".join(out) + "\n"
 
     def __repr__(self) -> str:
@@ -154,18 +183,6 @@ class Report:
         from cxgraph.report.page import report_page
 
         return report_page(self, plots=plots)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, Mapping):
-        return json.dumps(value, default=_json_default, ensure_ascii=False)
-    return "" if value is None else value
 
 
 def analyze(journey: Journey, analyses: Sequence[str] | None = None) -> Report:
