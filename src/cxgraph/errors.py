@@ -6,9 +6,10 @@ so callers can catch either (``except ValueError`` still works).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from attrs import frozen
+from attrs import field, frozen
 
 __all__ = [
     "CxgraphError",
@@ -18,12 +19,84 @@ __all__ = [
 ]
 
 
+# -- bounded echoes ------------------------------------------------------------
+#
+# A name or id of ten megabytes must not come back as an error of twenty: every
+# error, problem and warning cxgraph makes goes through ``bounded``, which
+# shortens each quoted value (a Python repr, '...' or "...") longer than
+# QUOTED_CHARS to its start, an ellipsis and its length, and cuts what is still
+# longer than MESSAGE_CHARS. The data keeps the full text.
+
+#: The most characters of one quoted value a message shows.
+QUOTED_CHARS = 120
+#: The most characters a message has in all.
+MESSAGE_CHARS = 20_000
+
+# A quoted value as repr() writes it: quotes, escapes inside. Possessive-free
+# but linear: each alternative consumes at least one character.
+_QUOTED = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\"""")
+
+
+def shortened(text: str, limit: int = QUOTED_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, or as it is.
+
+    Examples
+    --------
+    >>> shortened("abcdef", 4)
+    'abc…'
+    >>> shortened("abc", 4)
+    'abc'
+    """
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "\u2026"
+
+
+def bounded(message: str) -> str:
+    """A message with every long quoted value shortened, and at most MESSAGE_CHARS long.
+
+    Examples
+    --------
+    >>> text = bounded("invalid id '" + "x" * 1000 + "': use letters")
+    >>> len(text), text[-40:]
+    (145, "xxxxxx…' (1,002 characters): use letters")
+    >>> bounded("short 'ok'")
+    "short 'ok'"
+    """
+    if len(message) <= QUOTED_CHARS:
+        return message
+
+    def cut(match: re.Match[str]) -> str:
+        quoted = match[0]
+        if len(quoted) <= QUOTED_CHARS:
+            return quoted
+        q = quoted[0]
+        return f"{q}{quoted[1 : QUOTED_CHARS - 20]}\u2026{q} ({len(quoted):,} characters)"
+
+    out = _QUOTED.sub(cut, message)
+    if len(out) > MESSAGE_CHARS:
+        out = out[: MESSAGE_CHARS - 40] + f"\u2026 (message cut at {MESSAGE_CHARS:,} characters)"
+    return out
+
+
 class CxgraphError(Exception):
-    """Root of every error cxgraph raises on purpose."""
+    """Root of every error cxgraph raises on purpose.
+
+    Its message quotes at most a few hundred characters of any value
+    (:func:`bounded`): a huge name is echoed shortened.
+    """
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            args = (bounded(args[0]), *args[1:])
+        super().__init__(*args)
 
 
 class CxgraphWarning(UserWarning):
-    """A warning from cxgraph: legal but suspicious input."""
+    """A warning from cxgraph: legal but suspicious input (its message bounded too)."""
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            args = (bounded(args[0]), *args[1:])
+        super().__init__(*args)
 
 
 @frozen
@@ -46,9 +119,9 @@ class Problem:
     "$.journey.id: missing required field 'id'"
     """
 
-    path: str
+    path: str = field(converter=bounded)
     code: str
-    message: str
+    message: str = field(converter=bounded)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"

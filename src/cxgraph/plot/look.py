@@ -133,19 +133,31 @@ OWN_FIGURE = "cxgraph-figure"
 # -- text ---------------------------------------------------------------------
 
 
+#: The most characters of a name a picture shows (the rest is cut with an ellipsis).
+SHOWN_CHARS = 200
+
+
 def _clean(text: object) -> str:
     """One line of plain text: whitespace runs become one space, controls U+FFFD.
 
     SVG (XML) cannot hold most control characters, and newlines would break
-    the layout, which wraps text itself.
+    the layout, which wraps text itself. Text longer than :data:`SHOWN_CHARS`
+    is cut there with an ellipsis before any of it is measured: no card or
+    label shows more, and fitting a megabyte of text would take minutes. The
+    journey keeps the full text.
 
     Examples
     --------
     >>> _clean("Pay\\n now\\x00")
     'Pay now\\ufffd'
+    >>> len(_clean("x" * 10**6))
+    200
     """
+    text = str(text)
+    if len(text) > SHOWN_CHARS:
+        text = text[: SHOWN_CHARS - 1].rstrip() + "\u2026"
     out = []
-    for ch in str(text):
+    for ch in text:
         cat = unicodedata.category(ch)
         if ch in "\t\n\r\x0b\x0c" or cat in ("Zs", "Zl", "Zp"):
             out.append(" ")
