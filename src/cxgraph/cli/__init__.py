@@ -2,7 +2,9 @@
 
 Exit codes: 0 clean; 1 ran and found problems (an invalid or unparseable
 file; lint warnings only with ``--strict``); 2 usage or I/O error (an
-unknown option, a missing file). Errors go to stderr, one line per problem,
+unknown option, a missing file, an output that cannot be written); 130
+interrupted (Ctrl-C), 143 terminated (SIGTERM), each said in one line, the
+half-written output removed. Errors go to stderr, one line per problem,
 never a traceback: ``cxgraph COMMAND: error: ...`` (``cxgraph: error: ...``
 before a command is known), with the advice in flags and file names, never
 in Python keywords.
@@ -18,9 +20,10 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from cxgraph._version import __version__
+from cxgraph.cli import _io
 from cxgraph.cli._help import _about, _exit_codes, _HelpFormatter
 from cxgraph.cli._words import _cli_words, _print_error
 from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError
@@ -231,7 +234,8 @@ def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(str(exc)) from exc
     info = journey.extensions.get("discover", {})
     print(f"{args.file}: read {_columns_text(info.get('columns', {}))}", file=err)
-    dump(journey, args.output)
+    with _io.writing(args.output):
+        dump(journey, args.output)
     print(
         f"Discovered {_plural(len(journey.touchpoints), 'touchpoint')}, "
         f"{_plural(len(journey.outcomes), 'outcome')}, {_plural(len(journey.owners), 'owner')} "
@@ -286,8 +290,11 @@ def _hint_outcomes(ends: Sequence[tuple[int, str]], err: TextIO) -> None:
 
 
 def _writable(output: str, suffixes: tuple[str, ...], what: str) -> None:
-    """Check an output path before any work: a known suffix, an existing folder."""
+    """Check an output path before any work: not a folder, a known suffix, an existing folder."""
     path = Path(output)
+    if path.is_dir():
+        msg = f"cannot write {output!r}: it is a folder"
+        raise UsageError(msg)
     if path.suffix.lower() not in suffixes:
         msg = (
             f"cannot tell {what} from {output!r}: "
@@ -318,7 +325,8 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output == "-":
         out.write(page)
     else:
-        write_atomic(Path(args.output), page)
+        with _io.writing(args.output):
+            write_atomic(Path(args.output), page)
         print(
             f"Wrote {args.output}: {_plural(len(report), 'analysis', 'analyses')} of journey "
             f"{journey.id!r} ({journey.name})",
@@ -338,10 +346,12 @@ def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if path.suffix.lower() == ".svg":
             from cxgraph.readwrite.files import write_atomic
 
-            write_atomic(path, plot_svg(journey, args.kind))
+            svg = plot_svg(journey, args.kind)
+            with _io.writing(args.output):
+                write_atomic(path, svg)
         else:
             _save_png(journey, args.kind, path)
-    except (CxgraphError, OSError):
+    except (CxgraphError, OSError, _io.OutputError):
         raise
     except Exception as exc:  # a plot that fails is one line on stderr, not a traceback
         msg = f"could not draw the {title.lower()} of {journey.id!r}: {type(exc).__name__}: {exc}"
@@ -359,16 +369,17 @@ def _save_png(journey: Journey, kind: str, path: Path) -> None:
     from cxgraph.report.page import PLOT_KINDS
 
     ax = getattr(plot, PLOT_KINDS[kind][0])(journey)
-    mode = file_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        plot.save(ax, tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _io.writing(os.fspath(path)):
+        mode = file_mode(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
+        os.close(fd)
+        try:
+            plot.save(ax, tmp)
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
@@ -561,7 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: What a command may raise that is not a bug in cxgraph.
-_EXPECTED = (UsageError, _ProblemsFoundError, OSError, CxgraphError)
+_EXPECTED = (UsageError, _ProblemsFoundError, OSError, CxgraphError, _io.OutputError)
 
 
 def _failure(exc: Exception, args: argparse.Namespace) -> tuple[int, str]:
@@ -571,16 +582,21 @@ def _failure(exc: Exception, args: argparse.Namespace) -> tuple[int, str]:
         return EXIT_USAGE, str(exc)
     if isinstance(exc, _ProblemsFoundError):
         return EXIT_PROBLEMS, str(exc)
+    if isinstance(exc, _io.OutputError):
+        return EXIT_USAGE, str(exc)
     if isinstance(exc, FileNotFoundError):
         if exc.filename is None:
             return EXIT_USAGE, str(exc)
-        if source is not None and str(exc.filename) != str(source):
-            return EXIT_USAGE, f"cannot write {exc.filename!r}: {exc.strerror or 'no such folder'}"
         return EXIT_USAGE, f"no such file: {exc.filename!r}"
     if isinstance(exc, OSError):
-        name = exc.filename if exc.filename is not None else source
-        verb = "read" if name is None or str(name) == str(source) else "write"
-        return EXIT_USAGE, f"cannot {verb} {name!r}: {exc.strerror or exc}"
+        # Outputs fail as OutputError (see _io.writing): this is the input, or a file
+        # the input led to (the journey file in a folder), or one of an engine's own.
+        why, name = exc.strerror or str(exc), exc.filename if exc.filename is not None else source
+        if name is None:
+            return EXIT_USAGE, why
+        if source is not None and Path(source) not in (Path(name), *Path(name).parents):
+            return EXIT_USAGE, f"{os.fspath(name)!r}: {why}"
+        return EXIT_USAGE, f"cannot read {os.fspath(name)!r}: {why}"
     if isinstance(exc, UnsupportedFormatError):
         return EXIT_USAGE, str(exc)
     if isinstance(exc, MissingColumnError):  # a flag to give: usage, in the flags' words
@@ -615,8 +631,21 @@ def main(
     >>> err.getvalue()
     "cxgraph validate: error: no such file: 'no-such-file.yaml'\\n"
     """
-    out = stdout if stdout is not None else sys.stdout
+    out = cast(TextIO, _io.Output(stdout if stdout is not None else sys.stdout))
     err = stderr if stderr is not None else sys.stderr
+    # Ctrl-C (or SIGTERM) at any moment, importing and parsing included, is one line.
+    try:
+        with _io.sigterm_interrupts():
+            return _main(argv, out, err)
+    except KeyboardInterrupt as exc:
+        return _io.interrupted(exc, "cxgraph", err)
+    except _io.OutputError as exc:  # --help or --version to a full device
+        _io.silence_stdout(out)
+        _print_error(err, "cxgraph", str(exc))
+        return EXIT_USAGE
+
+
+def _main(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     parser = build_parser()
     try:
         # argparse writes --help and --version to sys.stdout; send them to ``out``.
@@ -627,27 +656,29 @@ def main(
         _print_error(err, exc.prog or parser.prog, str(exc))
         return EXIT_USAGE
     except SystemExit as exc:  # --help and --version
+        out.flush()
         return int(exc.code or 0)
     prog = f"{parser.prog} {args.command}"
     func: Command = args.func
     try:
-        return _run(func, args, out, err)
+        code = _run(func, args, out, err)
+        out.flush()  # a full device fails here, not at exit
+        return code
     except JourneyValidationError as exc:
         for p in exc.errors:
             print(f"{args.file}: {p}", file=err)
         return EXIT_PROBLEMS
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as Unix tools do.
-        with contextlib.suppress(OSError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+        _io.silence_stdout(out)
         return EXIT_PROBLEMS
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=err)
-        return 130
+    except KeyboardInterrupt as exc:
+        return _io.interrupted(exc, prog, err)
     except Exception as exc:
         if not isinstance(exc, _EXPECTED) and os.environ.get("CXGRAPH_DEBUG"):
             raise
+        if isinstance(exc, _io.OutputError) and exc.stdout:
+            _io.silence_stdout(out)
         code, text = _failure(exc, args)
         _print_error(err, prog, text)
         return code

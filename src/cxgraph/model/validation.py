@@ -36,7 +36,7 @@ from cxgraph.model.checks import (
 )
 from cxgraph.model.classes import Journey
 
-__all__ = ["document_problems", "journey_problems", "validate"]
+__all__ = ["document_problems", "journey_problems", "validate", "value_problems"]
 
 FORMAT_VERSION = "1.0"
 SUPPORTED_MAJOR = 1
@@ -181,8 +181,11 @@ def document_problems(doc: Any) -> list[Problem]:
                 f"{{id, name}} at the top level, got {describe(doc)}{extra}",
             )
         ]
+    out = value_problems(doc)
+    if any(p.code == "range" for p in out):
+        # A number no float can hold breaks the range checks below: report it alone.
+        return out
     rules = F.field_rules(Journey)
-    out: list[Problem] = []
     if "cxgraph" not in doc:
         out.append(
             Problem(
@@ -216,6 +219,137 @@ def document_problems(doc: Any) -> list[Problem]:
     journey, unsure = _adapt(doc, rules, clean=not out)
     out += _journey_checks(journey, unsure)
     return in_document_order(out, doc)
+
+
+# -- values no file can hold -------------------------------------------------
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SURROGATE_PAIR_RE = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def surrogate_problem(text: str, path: str, what: str = "the text") -> Problem | None:
+    """A problem if ``text`` holds a lone surrogate, which UTF-8 cannot encode.
+
+    Surrogates (U+D800 to U+DFFF) are halves of UTF-16 pairs, not characters:
+    a JSON or YAML escape such as ``\\ud800`` can still put one in a string,
+    and writing the journey out would then fail.
+
+    Examples
+    --------
+    >>> surrogate_problem("Café", "$.journey.name") is None
+    True
+    >>> print(surrogate_problem("J" + chr(0xD800), "$.journey.name"))
+    $.journey.name: the text 'J\\ud800' holds a lone surrogate U+D800, which is not a character and cannot be written as UTF-8: remove it
+    """  # noqa: E501
+    if text.isascii():
+        return None
+    m = _SURROGATE_RE.search(text)
+    if m is None:
+        return None
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    hint = "remove it"
+    if _SURROGATE_PAIR_RE.search(text):
+        # YAML does not join a pair of \\u escapes into one character, as JSON does.
+        hint = (
+            "write the character itself, or one \\U0001F600-style escape in YAML "
+            "(YAML does not join two \\u escapes into one character)"
+        )
+    return Problem(
+        path,
+        "encoding",
+        f"{what} {shown!r} holds a lone surrogate U+{ord(m[0]):04X}, which is not a "
+        f"character and cannot be written as UTF-8: {hint}",
+    )
+
+
+def value_problems(doc: Any) -> list[Problem]:
+    """Problems with values that no journey file can hold, anywhere in a document.
+
+    Every string (keys too) must be writable as UTF-8, so a lone surrogate is
+    refused (code ``"encoding"``); every number must fit a 64-bit float (code
+    ``"range"``), as
+    JSON readers elsewhere expect and as the analyses compute. Containers met
+    again through YAML aliases are checked once.
+
+    Examples
+    --------
+    >>> value_problems({"journey": {"id": "j", "name": "J"}, "extensions": {"n": [1.5]}})
+    []
+    >>> print(value_problems({"entries": [{"step": "a", "probability": 10**400}]})[0])
+    $.entries[0].probability: an integer of 401 digits is too large: the numbers in a journey file must fit a 64-bit float (at most about 1.8e308)
+    """  # noqa: E501
+    if _plainly_fine(doc):
+        return []
+    out: list[Problem] = []
+    seen: set[int] = set()
+    stack: list[tuple[Any, str]] = [(doc, "$")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            problem = surrogate_problem(value, path)
+            if problem is not None:
+                out.append(problem)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if value.bit_length() > 1000 and not _fits_float(value):
+                digits = int(math.log10(abs(value))) + 1
+                msg = (
+                    f"an integer of {digits} digits is too large: the numbers in a journey "
+                    "file must fit a 64-bit float (at most about 1.8e308)"
+                )
+                out.append(Problem(path, "range", msg))
+        elif isinstance(value, Mapping | list | tuple) and id(value) not in seen:
+            seen.add(id(value))
+            if isinstance(value, Mapping):
+                items = []
+                for k, v in value.items():
+                    bad = surrogate_problem(k, path, "the key") if isinstance(k, str) else None
+                    if bad is not None:
+                        out.append(bad)
+                    items.append((v, f"{path}.{k!r}" if bad is not None else f"{path}.{k}"))
+            else:
+                items = [(v, f"{path}[{i}]") for i, v in enumerate(value)]
+            stack.extend(reversed(items))
+    return out
+
+
+def _plainly_fine(doc: Any) -> bool:
+    """A quick first look (no paths kept): True if no value can be a problem.
+
+    Most documents pass, in a fraction of the careful walk's time; anything
+    unusual (a subclass, a problem) is left to the careful walk.
+    """
+    stack = [doc]
+    seen: set[int] = set()
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if not value.isascii() and _SURROGATE_RE.search(value):
+                return False
+        elif kind is dict or kind is list:
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if kind is dict:
+                if not all(type(k) is str and k.isascii() for k in value):
+                    return False
+                stack.extend(value.values())
+            else:
+                stack.extend(value)
+        elif kind is int:
+            if value.bit_length() > 1000:
+                return False
+        elif kind not in (float, bool, type(None)):
+            return False
+    return True
+
+
+def _fits_float(value: int) -> bool:
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
 
 
 # -- raw documents as journeys -----------------------------------------------

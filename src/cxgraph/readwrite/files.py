@@ -31,10 +31,13 @@ touchpoints:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,95 +48,32 @@ from cxgraph.errors import CxgraphError, JourneyValidationError, Problem
 from cxgraph.model.classes import (
     Journey,
 )
+from cxgraph.model.validation import raise_if, value_problems
+from cxgraph.readwrite._yaml import MAX_NUMBER_LENGTH, StrictLoader, load_yaml, too_long
 from cxgraph.readwrite.converter import MAX_DEPTH, from_dict, to_dict
 
-__all__ = ["UnsupportedFormatError", "dump", "dumps", "load", "loads"]
+__all__ = ["FileTooLargeError", "UnsupportedFormatError", "dump", "dumps", "load", "loads"]
 
 Format = Literal["json", "yaml"]
 FORMATS: tuple[str, ...] = ("json", "yaml")
 SUFFIXES: dict[str, Format] = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
+#: The largest journey file :func:`load` reads, in bytes (64 MiB), unless told otherwise
+#: with ``load(..., max_bytes=...)`` or the environment variable ``CXGRAPH_MAX_FILE_BYTES``.
+MAX_FILE_BYTES = 64 * 2**20
+MAX_FILE_BYTES_VARIABLE = "CXGRAPH_MAX_FILE_BYTES"
+
+
 class UnsupportedFormatError(CxgraphError, ValueError):
     """A format name or file suffix that cxgraph does not read or write."""
 
 
+class FileTooLargeError(CxgraphError, ValueError):
+    """A journey file over the size limit, or a size limit that is not a number of bytes."""
+
+
 # -- text -------------------------------------------------------------------
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects duplicate keys instead of keeping the last."""
-
-
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    # Keys written in the mapping itself may not repeat; keys brought in by a
-    # ``<<`` merge may be overridden there, as YAML's merge rule says.
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        if key_node.tag == _MERGE_TAG:
-            continue
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            ) from None
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    loader.flatten_mapping(node)
-    out: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            ) from None
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-
-_FastLoader: Any = None
-if hasattr(yaml, "CSafeLoader"):
-
-    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
-        """The same loader on libyaml's parser, when PyYAML was built with it."""
-
-    _FastLoader.add_constructor(
-        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-        _construct_mapping,
-    )
-
-
-def _load_yaml(text: str) -> Any:
-    """Parse YAML text: libyaml when present, the pure-Python parser otherwise or on error.
-
-    libyaml reads about 15 times faster; the pure-Python parser's error
-    messages are clearer, so a document that fails is parsed again for them.
-    """
-    if _FastLoader is not None:
-        try:
-            return yaml.load(text, Loader=_FastLoader)
-        except yaml.MarkedYAMLError as exc:
-            if "nesting depth" in (exc.problem or ""):
-                # The pure-Python parser would only recurse until it gives up.
-                raise RecursionError(exc.problem) from None
-        except yaml.YAMLError:
-            pass
-    return yaml.load(text, Loader=_StrictLoader)
 
 
 def _parse_error(kind: str, message: str, line: int | None, column: int | None) -> Problem:
@@ -141,14 +81,36 @@ def _parse_error(kind: str, message: str, line: int | None, column: int | None) 
     return Problem("$", "parse", f"invalid {kind}{where}: {message}")
 
 
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+class _NumberTooLongError(ValueError):
+    pass
+
+
 def _reject_duplicate_json_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
             msg = f"duplicate key {k!r}"
-            raise ValueError(msg)
+            raise _DuplicateKeyError(msg)
         out[k] = v
     return out
+
+
+def _json_number(read: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A json number hook that refuses a literal longer than :data:`MAX_NUMBER_LENGTH`."""
+
+    def run(literal: str) -> Any:
+        if len(literal) > MAX_NUMBER_LENGTH:
+            raise _NumberTooLongError(literal)
+        return read(literal)
+
+    return run
+
+
+_JSON_INT, _JSON_FLOAT = _json_number(int), _json_number(float)
 
 
 def _duplicate_key_mark(text: str) -> tuple[int | None, int | None]:
@@ -158,7 +120,7 @@ def _duplicate_key_mark(text: str) -> tuple[int | None, int | None]:
     and the strict YAML loader reports the duplicate with its mark.
     """
     try:
-        yaml.load(text, Loader=_StrictLoader)
+        yaml.load(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         if mark is not None and "duplicate key" in (exc.problem or ""):
@@ -168,20 +130,35 @@ def _duplicate_key_mark(text: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (both from 1) of a character offset in text."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
 def _parse(text: str, fmt: Format) -> Any:
     if fmt == "json":
         try:
-            return json.loads(text, object_pairs_hook=_reject_duplicate_json_keys)
+            return json.loads(
+                text,
+                object_pairs_hook=_reject_duplicate_json_keys,
+                parse_int=_JSON_INT,
+                parse_float=_JSON_FLOAT,
+            )
         except json.JSONDecodeError as exc:
             why = exc.msg + (" (the document is empty)" if not text.strip() else "")
             raise JourneyValidationError(
                 [_parse_error("JSON", why, exc.lineno, exc.colno)]
             ) from None
-        except ValueError as exc:  # duplicate keys
+        except _NumberTooLongError as exc:
+            where = _text_position(text, text.find(str(exc)))
+            why = too_long(len(str(exc)))
+            raise JourneyValidationError([_parse_error("JSON", why, *where)]) from None
+        except _DuplicateKeyError as exc:
             line, col = _duplicate_key_mark(text)
             raise JourneyValidationError([_parse_error("JSON", str(exc), line, col)]) from None
     try:
-        return _load_yaml(text)
+        return load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -204,6 +181,21 @@ def _byte_position(data: bytes, offset: int) -> str:
     line_start = data.rfind(b"\n", 0, offset) + 1
     line = data.count(b"\n", 0, offset) + 1
     return f"line {line}, column {offset - line_start + 1}"
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _check_encodable(text: str) -> None:
+    """Refuse text holding a lone surrogate: no file can hold it, and libyaml would crash on it."""
+    m = None if text.isascii() else _SURROGATE_RE.search(text)
+    if m is not None:
+        line, col = _text_position(text, m.start())
+        msg = (
+            f"the text holds a lone surrogate U+{ord(m[0]):04X} at line {line}, column {col}, "
+            "which is not a character and cannot be written as UTF-8: remove it"
+        )
+        raise JourneyValidationError([Problem("$", "encoding", msg)])
 
 
 def _check_format(fmt: str) -> Format:
@@ -269,6 +261,7 @@ def loads(text: str | bytes, format: str = "json") -> Journey:
     else:
         # Text read with encoding="utf-8" (not "utf-8-sig") keeps a BOM, which json refuses.
         text = text.removeprefix("\ufeff")
+        _check_encodable(text)
     try:
         data = _parse(text, fmt)
     except RecursionError:
@@ -287,6 +280,9 @@ def dumps(journey: Journey, format: str = "json") -> str:
     ------
     UnsupportedFormatError
         For a format other than ``"json"`` or ``"yaml"``.
+    JourneyValidationError
+        If a value cannot be written: text with a lone surrogate (which UTF-8
+        cannot encode) or an integer too large for a 64-bit float.
     TypeError
         If ``journey`` is not a Journey.
 
@@ -307,6 +303,9 @@ def dumps(journey: Journey, format: str = "json") -> str:
         msg = f"dumps() takes a Journey, got {describe(journey)}"  # type: ignore[unreachable]
         raise TypeError(msg)
     data = to_dict(journey)
+    # A journey built in Python may hold text UTF-8 cannot encode (a lone surrogate):
+    # say where, rather than fail while writing.
+    raise_if(value_problems(data))
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return yaml.dump(
@@ -346,7 +345,7 @@ def resolve_path(path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     if p.is_dir():
         for name in JOURNEY_FILE_NAMES:
-            if (p / name).is_file():
+            if (p / name).exists():  # not is_file(): a FIFO is refused by name, not skipped
                 return p / name
         names = ", ".join(JOURNEY_FILE_NAMES[:-1]) + " or " + JOURNEY_FILE_NAMES[-1]
         msg = f"{str(p)!r} is a folder with no {names} in it: give the journey file's path"
@@ -368,17 +367,37 @@ def format_for(path: str | os.PathLike[str], format: str | None = None) -> Forma
     return SUFFIXES[suffix]
 
 
-def load(path: str | os.PathLike[str], format: str | None = None) -> Journey:
+def load(
+    path: str | os.PathLike[str], format: str | None = None, *, max_bytes: int | None = None
+) -> Journey:
     """Read a journey file; the format comes from the suffix unless given.
 
     A folder stands for the ``journey.yaml`` (or ``.yml``, ``.json``) inside it.
+    Only a regular file is read (a FIFO or a device such as ``/dev/zero`` is
+    refused before it is opened), and at most ``max_bytes`` of it.
+
+    Parameters
+    ----------
+    path
+        The file, or a folder holding one.
+    format
+        ``"json"`` or ``"yaml"``; by default, from the suffix.
+    max_bytes
+        The largest file to read; by default the environment variable
+        ``CXGRAPH_MAX_FILE_BYTES``, else :data:`MAX_FILE_BYTES` (64 MiB).
 
     Raises
     ------
     FileNotFoundError
         If there is no such file (not wrapped).
+    OSError
+        If the file cannot be read, or is not a regular file.
+    FileTooLargeError
+        If the file is larger than the limit (the message says how to raise
+        it), or the limit is not a positive number of bytes.
     JourneyValidationError
-        For any problem in the file's content, every problem listed.
+        For any problem in the file's content, every problem listed; the
+        message names the file.
     UnsupportedFormatError
         If the format cannot be told from the suffix.
 
@@ -389,10 +408,97 @@ def load(path: str | os.PathLike[str], format: str | None = None) -> Journey:
     >>> cx.dump(cx.Journey(id="j", name="J"), d / "j.yaml")
     >>> cx.load(d / "j.yaml")
     <Journey 'j' (J): 0 steps, 0 edges>
-    """
+    >>> cx.load(d / "j.yaml", max_bytes=10)
+    Traceback (most recent call last):
+    ...
+    cxgraph.readwrite.files.FileTooLargeError: '...j.yaml' is 42 bytes, more than the limit of 10 bytes for a journey file: to read it, set the environment variable CXGRAPH_MAX_FILE_BYTES to a larger number of bytes, or pass max_bytes to load()
+    """  # noqa: E501
     p = resolve_path(path)
     fmt = format_for(p, format)
-    return loads(p.read_bytes(), format=fmt)
+    data = read_bounded(p, _size_limit(max_bytes))
+    try:
+        return loads(data, format=fmt)
+    except JourneyValidationError as exc:
+        named = JourneyValidationError(exc.errors)
+        head = f" in the journey file {os.fspath(p)!r}:"
+        named.args = (str(named).replace(" in the journey:", head, 1),)
+        raise named from None
+
+
+def _size_limit(max_bytes: int | None) -> int:
+    """The size limit asked for, else the environment's, else :data:`MAX_FILE_BYTES`."""
+    if max_bytes is not None:
+        given, source = max_bytes, "max_bytes"
+    else:
+        text = os.environ.get(MAX_FILE_BYTES_VARIABLE, "").strip()
+        if not text:
+            return MAX_FILE_BYTES
+        source = f"the environment variable {MAX_FILE_BYTES_VARIABLE}"
+        try:
+            given = int(text)
+        except ValueError:
+            given = -1
+    if isinstance(given, bool) or not isinstance(given, int) or given <= 0:
+        msg = (
+            f"{source} must be a whole number of bytes above 0, such as {2 * MAX_FILE_BYTES} "
+            f"for 128 MiB; got {given if max_bytes is not None else text!r}"
+        )
+        raise FileTooLargeError(msg)
+    return given
+
+
+#: What each kind of file that is not a regular one is, for the message refusing it.
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def _not_regular(path: Path, mode: int) -> OSError:
+    kind = next((what for test, what in _FILE_KINDS if test(mode)), "not a regular file")
+    target = f" (it leads to {os.path.realpath(path)!r})" if path.is_symlink() else ""
+    why = f"it is {kind}{target}, not a regular file: give the journey file itself"
+    return OSError(errno.EINVAL, why, os.fspath(path))
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    A FIFO or a device is refused before it is opened (reading ``/dev/zero``
+    never ends, opening a FIFO waits for a writer). The read itself stops
+    after ``limit`` bytes, so a file that grows meanwhile is still refused.
+    """
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise _not_regular(path, st.st_mode)
+    if st.st_size > limit:
+        raise _too_large(path, limit, st.st_size)
+    # O_NONBLOCK: were the file swapped for a FIFO since, opening it would not wait.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(path, limit, None)
+    return data
+
+
+def _too_large(path: Path, limit: int, size: int | None) -> FileTooLargeError:
+    shown = f"{limit:,} bytes"
+    if limit % 2**20 == 0:
+        shown = f"{limit // 2**20} MiB ({shown})"
+    what = f"is {size:,} bytes," if size is not None else "has grown"
+    msg = (
+        f"{os.fspath(path)!r} {what} more than the limit of {shown} for a journey file: to "
+        f"read it, set the environment variable {MAX_FILE_BYTES_VARIABLE} to a larger number "
+        "of bytes, or pass max_bytes to load()"
+    )
+    return FileTooLargeError(msg)
 
 
 def dump(journey: Journey, path: str | os.PathLike[str], format: str | None = None) -> None:
@@ -407,7 +513,10 @@ def dump(journey: Journey, path: str | os.PathLike[str], format: str | None = No
     UnsupportedFormatError
         If the format cannot be told from the suffix; nothing is written.
     OSError
-        If the file cannot be written (not wrapped).
+        If the file cannot be written; it names ``path``, never the temporary
+        file (``IsADirectoryError`` if ``path`` is a folder).
+    JourneyValidationError
+        If a value cannot be written (see :func:`dumps`); nothing is written.
 
     Examples
     --------
@@ -433,20 +542,43 @@ def file_mode(path: Path) -> int:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write text to a temporary file beside ``path``, then move it into place."""
+    """Write text to a temporary file beside ``path``, then move it into place.
+
+    On any failure, an interrupt included, the temporary file is removed and
+    the error names ``path`` (never the temporary file); a folder at ``path``
+    is refused before anything is written.
+    """
+    data = text.encode("utf-8")  # before any file exists: text UTF-8 cannot hold leaves nothing
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", os.fspath(path))
     directory = path.parent if str(path.parent) else Path()
     mode = file_mode(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        # Name the file the user asked for, not our temporary one.
-        raise type(exc)(exc.errno, exc.strerror, os.fspath(path)) from None
+        named = _naming(exc, path)
+        if named is exc:
+            raise
+        raise named from None
     try:
-        # mkstemp makes the file private (0600); give it the mode the file would have had.
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        try:
+            # mkstemp makes the file private (0600); give it the mode the file would have had.
+            os.chmod(tmp, mode)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            named = _naming(exc, path)
+            if named is exc:
+                raise
+            raise named from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The same error, naming the file the user asked for rather than our temporary one."""
+    if exc.errno is None:  # no errno to carry over: keep it as it is
+        return exc
+    return type(exc)(exc.errno, exc.strerror, os.fspath(path))
