@@ -32,9 +32,9 @@ QUOTED_CHARS = 120
 #: The most characters a message has in all.
 MESSAGE_CHARS = 20_000
 
-# A quoted value as repr() writes it: quotes, escapes inside. Possessive-free
-# but linear: each alternative consumes at least one character.
-_QUOTED = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\"""")
+# A quoted value as repr() writes it: quotes, escapes inside; the loop is unrolled
+# (runs of plain characters, then one escape) so a megabyte scans in milliseconds.
+_QUOTED = re.compile(r"""'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)*\"""")
 
 
 def shortened(text: str, limit: int = QUOTED_CHARS) -> str:

@@ -41,15 +41,25 @@ MUTED = "opacity:.75"
 LIST = "margin:4px 0 4px 1.6em;padding:0"
 
 
+#: The most characters of one value a page shows (the rest is cut with an
+#: ellipsis): a 10 MB name must not make a page of hundreds of megabytes.
+SHOWN_CHARS = 10_000
+
+
 def esc(value: object) -> str:
-    """Escape any value for HTML text or attributes.
+    """Escape any value for HTML text or attributes, at most SHOWN_CHARS of it.
 
     Examples
     --------
     >>> esc('<a href="x">Tom & Jerry</a>')
     '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&lt;/a&gt;'
+    >>> len(esc("x" * 10**6))
+    10000
     """
-    return html.escape(str(value), quote=True)
+    text = str(value)
+    if len(text) > SHOWN_CHARS:
+        text = text[: SHOWN_CHARS - 1] + "\u2026"
+    return html.escape(text, quote=True)
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

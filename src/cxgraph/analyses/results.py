@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import attrs
 from attrs import frozen
 
+from cxgraph.errors import bounded
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -101,8 +103,8 @@ class AnalysisResult(Generic[FindingT]):
         return out
 
     def __repr__(self) -> str:
-        head = f"<{type(self).__name__}: {self.summary()}>"
-        body = self.lines(SHOW)
+        head = bounded(f"<{type(self).__name__}: {self.summary()}>")
+        body = [bounded(line) for line in self.lines(SHOW)]
         return "\n".join([head, *("  " + line for line in body)])
 
     def _repr_html_(self) -> str:

@@ -32,7 +32,7 @@ from attrs import field, frozen
 from cxgraph._util.escape import csv_text, markdown_text
 from cxgraph._util.results import findings_of, plain, records_of
 from cxgraph._util.text import choices_text, describe
-from cxgraph.errors import CxgraphError
+from cxgraph.errors import QUOTED_CHARS, CxgraphError, bounded
 from cxgraph.model.classes import Journey
 from cxgraph.report.registry import _CUSTOM, BUILTIN_NAMES, _builtin, registered_analyses
 
@@ -117,10 +117,15 @@ class Report:
         for name, result in self.results.items():
             _, summary, lines, _ = findings_of(result, None)
             # A custom result without a title of its own is known by its analysis name.
-            yield str(getattr(result, "title", None) or name), summary, lines
+            # Words echo names: a long one is shown shortened (bounded), the data keeps it.
+            title = str(getattr(result, "title", None) or name)
+            yield title, bounded(summary), [bounded(line) for line in lines]
 
     def _head(self) -> str:
-        return f"Report on journey {self.journey.id!r} ({self.journey.name})"
+        name = self.journey.name
+        if len(name) > QUOTED_CHARS:
+            name = name[: QUOTED_CHARS - 1] + "\u2026"
+        return bounded(f"Report on journey {self.journey.id!r} ({name})")
 
     def __str__(self) -> str:
         head = self._head()
