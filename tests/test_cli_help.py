@@ -32,7 +32,11 @@ def words(text: str) -> str:
 
 ALL = ["", *commands()]
 
-EXIT_CODES_END = "  2  usage or I/O error: an unknown option, a missing or unwritable file\n"
+EXIT_CODES_END = (
+    "  2    usage or I/O error: an unknown option, a missing or unwritable file\n"
+    "  130  interrupted (Ctrl-C); 143 terminated (SIGTERM): no partial output is\n"
+    "       left\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +53,7 @@ class TestExitCodes:
         """The top level and every command list codes 0, 1 and 2, in that order."""
         text = help_of(*command.split())
         tail = text[text.index("\nexit codes:\n") :]
-        assert tail.startswith("\nexit codes:\n  0  clean\n  1  ran and found problems")
+        assert tail.startswith("\nexit codes:\n  0    clean\n  1    ran and found problems")
         assert tail.endswith(EXIT_CODES_END)
 
     def test_top_level(self) -> None:
@@ -57,8 +61,8 @@ class TestExitCodes:
         assert help_of().endswith(
             "\nRun 'cxgraph COMMAND --help' for a command's options.\n\n"
             "exit codes:\n"
-            "  0  clean\n"
-            "  1  ran and found problems: an invalid file, or findings with --strict\n"
+            "  0    clean\n"
+            "  1    ran and found problems: an invalid file, or findings with --strict\n"
             + EXIT_CODES_END
         )
 
@@ -106,9 +110,9 @@ class TestChoicesAndDefaults:
             "  --strict              exit 1 when there are warnings\n"
             "\n"
             "exit codes:\n"
-            "  0  clean\n"
-            "  1  ran and found problems: the journey file is invalid, or with --strict any\n"
-            "     lint warning\n" + EXIT_CODES_END
+            "  0    clean\n"
+            "  1    ran and found problems: the journey file is invalid, or with --strict\n"
+            "       any lint warning\n" + EXIT_CODES_END
         )
 
     @pytest.mark.parametrize("command", ["analyze", "report"])

@@ -62,7 +62,14 @@ from cxgraph.model.classes import (
 )
 from cxgraph.model.validation import validate
 from cxgraph.readwrite.converter import to_dict
-from cxgraph.readwrite.files import UnsupportedFormatError, dump, dumps, load, loads
+from cxgraph.readwrite.files import (
+    FileTooLargeError,
+    UnsupportedFormatError,
+    dump,
+    dumps,
+    load,
+    loads,
+)
 from cxgraph.readwrite.schema import schema
 from cxgraph.report.registry import register_analysis, registered_analyses, unregister_analysis
 from cxgraph.report.report import Report, analyze
@@ -85,6 +92,7 @@ __all__ = [
     "Dimension",
     "Dimensions",
     "Entry",
+    "FileTooLargeError",
     "Handoff",
     "Journey",
     "JourneyValidationError",

@@ -75,6 +75,7 @@ def _exit_codes(command: str) -> str:
         ("0", "clean"),
         ("1", found),
         ("2", "usage or I/O error: an unknown option, a missing or unwritable file"),
+        ("130", "interrupted (Ctrl-C); 143 terminated (SIGTERM): no partial output is left"),
     ]
     lines = []
     if command == "cxgraph":
@@ -82,7 +83,9 @@ def _exit_codes(command: str) -> str:
     lines.append("exit codes:")
     for code, text in codes:
         lines.append(
-            textwrap.fill(text, width=78, initial_indent=f"  {code}  ", subsequent_indent="     ")
+            textwrap.fill(
+                text, width=78, initial_indent=f"  {code:<3}  ", subsequent_indent=" " * 7
+            )
         )
     return "\n".join(lines)
 
