@@ -84,10 +84,12 @@ class TestReadEvents:
         """Times with offsets become UTC microseconds; times without are taken as UTC."""
         cols = EL.read_events(
             frame(
-                [("c", "a", "1970-01-01T01:00:00.000001+01:00"), ("c", "b", "1970-01-01 00:00:01")]
+                [("c", "a", "1970-01-01T01:00:00.000001+01:00"), ("c", "b", "1970-01-01 00:00:01Z")]
             )
         )
         assert cols.time.tolist() == [1, 1_000_000]
+        naive = EL.read_events(frame([("c", "a", "1970-01-01 00:00:01"), ("c", "b", "1970-01-02")]))
+        assert naive.time.tolist() == [1_000_000, 86_400_000_000]
 
     def test_order_keeps_ties_in_row_order(self) -> None:
         """order() sorts by case, then time; ties stay in row order."""
@@ -302,30 +304,41 @@ class TestFactorize:
 class TestTimestamps:
     """timestamps(values, column): microseconds since 1970 UTC."""
 
-    TEXT: ClassVar[list[str]] = [
-        "1970-01-01T00:00:01Z",
-        "1970-01-01 01:00:02+01:00",
-        "1970-01-01",
-        "1970-01-02T00:00",
-    ]
+    ZONED: ClassVar[list[str]] = ["1970-01-01T00:00:01Z", "1970-01-01 01:00:02+01:00"]
+    NAIVE: ClassVar[list[str]] = ["1970-01-01", "1970-01-02T00:00"]
     WANT: ClassVar[list[int]] = [1_000_000, 2_000_000, 0, 86_400_000_000]
 
     def test_pandas(self) -> None:
-        """pandas reads ISO 8601 with and without offsets, mixed."""
-        assert EC.timestamps(pd.Series(self.TEXT), "t").tolist() == self.WANT
+        """pandas text with offsets, or without, is read as ISO 8601."""
+        assert EC.timestamps(pd.Series(self.ZONED), "t").tolist() == self.WANT[:2]
+        assert EC.timestamps(pd.Series(self.NAIVE), "t").tolist() == self.WANT[2:]
 
     def test_arrow(self) -> None:
-        """Arrow text, all with offsets, is cast by arrow; a mix falls back to pandas."""
+        """Arrow text is cast by arrow; a value it cannot cast is looked at row by row."""
         pa = pytest.importorskip("pyarrow")
-        assert EC.timestamps(pa.array(self.TEXT[:2]), "t").tolist() == self.WANT[:2]
-        assert EC.timestamps(pa.array(self.TEXT), "t").tolist() == self.WANT
+        assert EC.timestamps(pa.array(self.ZONED), "t").tolist() == self.WANT[:2]
+        long_fraction = [*self.NAIVE, "1970-01-01T00:00:00.0000019"]
+        assert EC.timestamps(pa.array(long_fraction), "t").tolist() == [*self.WANT[2:], 1]
+
+    def test_mixed_offsets_refused(self) -> None:
+        """Times with and without an offset in one column: the first of the rarer kind."""
+        with pytest.raises(
+            EL.EventLogError,
+            match=r"^timestamp='t': 2 times have a UTC offset and 1 has none; the first without "
+            r"one is '1970-01-01' at row 2 \(rows count from 0\)",
+        ):
+            EC.timestamps(pd.Series([*self.ZONED, "1970-01-01"]), "t")
 
     def test_python_without_pandas(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Without pandas, the standard library reads the same."""
-        monkeypatch.setattr(EL, "_has", lambda module: module != "pandas")
-        assert EC.timestamps(np.array(self.TEXT, dtype=object), "t").tolist() == self.WANT
+        """Without pandas and arrow, the standard library reads the same."""
+        monkeypatch.setattr(EC, "_has", lambda module: False)
+        text = np.array(self.ZONED, dtype=object)
+        assert EC.timestamps(text, "t").tolist() == self.WANT[:2]
+        assert EC.timestamps(np.array(self.NAIVE, dtype=object), "t").tolist() == self.WANT[2:]
         with pytest.raises(EL.EventLogError, match=r"cannot read 'soon' at row 1"):
             EC.timestamps(np.array(["1970-01-01", "soon", None], dtype=object), "t")
+        with pytest.raises(EL.EventLogError, match=r"1 time has a UTC offset and 1 has none"):
+            EC.timestamps(np.array(["1970-01-01", "1970-01-01T10:00Z"], dtype=object), "t")
 
     def test_arrow_date_time_and_numbers(self) -> None:
         """Arrow date-time columns are used to the microsecond; numbers stay numbers."""
@@ -417,3 +430,216 @@ class TestColumnsFromThreads:
         log = frame([("x", "a", "2024-05-01"), ("x", "b", "not a time")])
         with pytest.raises(EL.EventLogError, match=r"cannot read 'not a time' at row 1"):
             self.read(log, threaded)
+
+
+# -- hardening: the rules every engine shares -------------------------------------
+
+
+class TestIsoGrammar:
+    """ISO_TIME and ISO_ZONED: the one grammar of text times."""
+
+    @pytest.mark.parametrize(
+        ("text", "zoned"),
+        [
+            ("2024-05-01", False),
+            ("2024-05-01T10", False),
+            ("2024-05-01 10:30", False),
+            ("2024-05-01T10:30:59.1234567", False),
+            ("2024-05-01T10Z", True),
+            ("2024-05-01T10:30+02", True),
+            ("2024-05-01T10:30:00-0530", True),
+            ("2024-05-01T10:30:00.5+23:59", True),
+        ],
+    )
+    def test_read(self, text: str, zoned: bool) -> None:
+        """Dates, times to any fraction, and offsets after a time are times."""
+        import re
+
+        assert re.fullmatch(EC.ISO_TIME, text)
+        assert bool(re.fullmatch(EC.ISO_ZONED, text)) is zoned
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "10000-01-01T00:00:00",
+            "2024-1-1",
+            "2024-05-01Z",
+            "2024-05-01T24:00",
+            "2024-05-01T10:60",
+            "2024-05-01T10:00:00+24:00",
+            " 2024-05-01",
+            "2024-05-01T10:00:00 UTC",
+            "20240501",
+            "2024-05-01\n",
+        ],
+    )
+    def test_not_read(self, text: str) -> None:
+        """Anything else is not a time, whichever engine would have read it."""
+        import re
+
+        assert re.fullmatch(EC.ISO_TIME, text) is None
+        with pytest.raises(EL.EventLogError, match=r"cannot read .* at row 0 as a timestamp"):
+            EC.timestamps(pd.Series([text]), "t")
+
+
+class TestTimestampKinds:
+    """timestamps(values, column): numbers, date-times and text by the shared rules."""
+
+    def test_integers_exactly(self) -> None:
+        """Integers past 2**53 keep their order (no float on the way)."""
+        pa = pytest.importorskip("pyarrow")
+        times = EC.timestamps(pa.array([2**53 + 1, 2**53]), "t")
+        assert times.dtype == np.int64
+        assert times.tolist() == [2**53 + 1, 2**53]
+        assert EC.timestamps(pa.array([2**64 - 1, 1], pa.uint64()), "t").tolist() == [2**64 - 1, 1]
+
+    def test_nan_is_missing(self) -> None:
+        """NaN and a null in a float column are both missing times, counted together."""
+        pa = pytest.importorskip("pyarrow")
+        with pytest.raises(EL.EventLogError, match=r"row 1 has no timestamp .*; 2 rows in all"):
+            EC.timestamps(pa.array([1.0, float("nan"), None]), "t")
+
+    def test_nanoseconds_floored(self) -> None:
+        """Nanoseconds floor to microseconds, the int64 ends included."""
+        pa = pytest.importorskip("pyarrow")
+        ns = pa.array([-1, 1999, -(2**63), 2**63 - 1], pa.timestamp("ns"))
+        assert EC.timestamps(ns, "t").tolist() == [-1, 1, -(2**63) // 1000, (2**63 - 1) // 1000]
+
+    def test_out_of_range(self) -> None:
+        """Seconds or days beyond 64-bit microseconds: the first such row."""
+        pa = pytest.importorskip("pyarrow")
+        with pytest.raises(EL.EventLogError, match=r"^timestamp='t': the time at row 1 is out of"):
+            EC.timestamps(pa.array([0, 2**62], pa.timestamp("s")), "t")
+        with pytest.raises(EL.EventLogError, match=r"the time at row 0 is out of range"):
+            EC.timestamps(pa.array([2**31 - 1], pa.date32()), "t")
+
+    def test_zone_mix_tie(self) -> None:
+        """On a tie, the message names the first row of the kind that comes later."""
+        error = EC.zone_mix_error("t", (1, 3, "b"), (1, 0, "a"))
+        assert "the first with one is 'b' at row 3" in str(error)
+        error = EC.zone_mix_error("t", (2, 0, "z"), (1, 5, "n"), keyword="start_timestamp")
+        assert str(error).startswith("start_timestamp='t': 2 times have a UTC offset and 1 has")
+        assert "the first without one is 'n' at row 5" in str(error)
+
+
+class TestKinds:
+    """value_kind and check_kinds: what a role's column may hold."""
+
+    @pytest.mark.parametrize(
+        ("values", "kind"),
+        [
+            (pd.Series(["a"]), "text"),
+            (pd.Series([1, "1"], dtype=object), "text"),
+            (pd.Series([["a"]]), "list"),
+            (pd.Series([{"a": 1}]), "struct"),
+            (pd.Series([b"a"]), "binary"),
+            (pd.Series([True]), "boolean"),
+            (pd.Series(pd.to_datetime(["2024-01-01"])), "time"),
+            (pd.Series(pd.Categorical(["a"])), "text"),
+            (np.array(["a"], dtype=object), "text"),
+        ],
+    )
+    def test_pandas(self, values: Any, kind: str) -> None:
+        """pandas dtypes, and object columns by their values."""
+        assert EL.value_kind(values) == kind
+
+    def test_arrow(self) -> None:
+        """Arrow types, dictionaries by their values."""
+        pa = pytest.importorskip("pyarrow")
+        assert EL.value_kind(pa.array(["a"]).dictionary_encode()) == "text"
+        assert EL.value_kind(pa.array([{"x": 1}])) == "struct"
+        assert EL.value_kind(pa.array([1], pa.duration("s"))) == "duration"
+        assert EL.value_kind(pa.nulls(1)) == "null"
+
+    def test_check(self) -> None:
+        """Every column at fault is one line; accepted kinds pass."""
+        EL.check_kinds({"case": ("c", "number"), "timestamp": ("t", "time")})
+        with pytest.raises(EL.EventLogError) as info:
+            EL.check_kinds({"resource": ("r", "binary"), "start_timestamp": ("s", "boolean")})
+        assert str(info.value).splitlines() == [
+            "resource='r': the column holds binary data (bytes); the resources must be text, "
+            "numbers, booleans or dates",
+            "start_timestamp='s': the column holds booleans (true or false); the start times "
+            "must be ISO 8601 text, dates and times, or numbers",
+        ]
+
+
+class TestCsvProblem:
+    """csv_problem(path, delimiter): the first thing wrong with a CSV file's shape."""
+
+    @pytest.mark.parametrize(
+        ("text", "problem"),
+        [
+            ("a,b\n1,2\n", None),
+            ("a,b\n1,2\n\n3,4,5\n", "row 1 (line 4) has 3 fields where the header has 2"),
+            ('a,b\n"x\ny",2\n3\n', "row 1 (line 4) has 1 field where the header has 2"),
+            ('a,b\n1,"2\n3,4\n', "row 0 (line 2): a quoted field is never closed"),
+            ('a,b\n"1"x,2\n', "row 0 (line 2): text follows a closing quote"),
+            ("a,b\r\n1,2\n", "the file mixes line endings ('\\r\\n' and '\\n'), from line 2 on"),
+        ],
+        ids=["fine", "ragged after a blank", "quoted newline", "unclosed", "after quote", "ends"],
+    )
+    def test_problems(self, text: str, problem: str | None, tmp_path: Path) -> None:
+        """Rows count from 0 without blank lines; lines are where a row starts."""
+        path = tmp_path / "a.csv"
+        path.write_bytes(text.encode())
+        found = EL.csv_problem(path, ",")
+        assert found == problem if problem is None else (found or "").startswith(problem)
+
+    def test_not_utf8(self, tmp_path: Path) -> None:
+        """A row with bytes that are not UTF-8 is named."""
+        path = tmp_path / "a.csv"
+        path.write_bytes(b"a,b\n1,2\n3,\xff\n")
+        assert EL.csv_problem(path, ",") == "row 1 (line 3) is not UTF-8 text"
+
+
+class TestReadError:
+    """read_error, parquet_problem, first_line: one wording for what an engine could not read."""
+
+    def test_first_line(self) -> None:
+        """The first line, without its class of error."""
+        assert EL.first_line("Invalid Input Error: bad thing\nLINE 1: ...") == "bad thing"
+        assert EL.first_line("") == "unknown error"
+
+    @pytest.mark.parametrize(
+        ("data", "problem"),
+        [
+            (b"", "the file is empty (0 bytes)"),
+            (b"PAR1 and then nothing", "the file is cut short or damaged"),
+            (b"a,b\n1,2\n", "the file is text, not Parquet: a CSV file should be named .csv"),
+            (b"\x1f\x8b\x08\x00rest", "the file is gzip-compressed: decompress it first"),
+            (b"\x00\x01\xff\xfe" * 10, "the file is not Parquet"),
+            (b"PAR1 whole PAR1", None),
+        ],
+    )
+    def test_parquet_problem(self, data: bytes, problem: str | None, tmp_path: Path) -> None:
+        """A Parquet file starts and ends with PAR1; what it is otherwise, from its bytes."""
+        path = tmp_path / "a.parquet"
+        path.write_bytes(data)
+        found = EL.parquet_problem(path)
+        assert found == problem if problem is None else (found or "").startswith(problem)
+
+    def test_engine_words_kept_when_the_file_looks_right(self, tmp_path: Path) -> None:
+        """A file whose shape is fine keeps the engine's own first line."""
+        path = tmp_path / "a.csv"
+        path.write_text("a,b\n1,2\n")
+        error = EL.read_error(path, "csv", "IO Error: disk on fire\nmore")
+        assert str(error) == f"cannot read the CSV event log {str(path)!r}: disk on fire"
+
+
+class TestXesShape:
+    """read_xes: events belong in traces, traces in the log, and there are some."""
+
+    @pytest.mark.parametrize(
+        ("body", "match"),
+        [
+            ('<event><string key="concept:name" value="a"/></event>\n', r"an <event> inside <log>"),
+            ("<trace><event><trace></trace></event></trace>\n", r"a <trace> inside <event>"),
+            ("", r"^the event log '.*' has no events$"),
+        ],
+        ids=["event outside a trace", "trace in an event", "no events"],
+    )
+    def test_refused(self, body: str, match: str, tmp_path: Path) -> None:
+        """Never skipped silently."""
+        with pytest.raises(EL.EventLogError, match=match):
+            XES_READER.read_xes(xes(tmp_path, body), ["concept:name"])

@@ -176,9 +176,11 @@ def flow_sql(events: str, *, outcomes: bool) -> str:
 
     ``events`` names a relation with columns ``rn`` (row order), ``c`` (case,
     text), ``a`` (activity, text), ``s`` (orderable start time, or a constant
-    when the log has none), ``t`` (orderable time), ``t_raw`` (time as text),
-    ``r`` (resource, text or NULL) and ``o`` (is an outcome activity). A case
-    is ordered by start, time, then row.
+    when the log has none), ``t`` (orderable time), ``r`` (resource, text or
+    NULL), ``o`` (is an outcome activity) and, for the checks of
+    :func:`aggregate_sql`, ``t_raw``, ``s_raw`` (the times as text, NULL
+    where missing) and ``t_zoned``, ``s_zoned`` (whether a text time has a
+    UTC offset; NULL when not text). A case is ordered by start, time, then row.
     Portable between DuckDB and Spark SQL.
     """
     stop = (
@@ -186,14 +188,15 @@ def flow_sql(events: str, *, outcomes: bool) -> str:
         if outcomes
         else "CAST(NULL AS BIGINT)"
     )
+    keep = "rn, c, a, r, s, s_raw, s_zoned, t, t_raw, t_zoned, o"
     return f"""
-SELECT rn, c, a, r, t, t_raw, o, pos, nxt, stop,
+SELECT {keep}, pos, nxt, stop,
        (stop IS NULL OR pos <= stop) AS kept,
        CASE WHEN stop IS NOT NULL AND pos >= stop THEN NULL ELSE nxt END AS nxt2
 FROM (
-  SELECT rn, c, a, r, t, t_raw, o, pos, nxt, {stop} AS stop
+  SELECT {keep}, pos, nxt, {stop} AS stop
   FROM (
-    SELECT rn, c, a, r, t, t_raw, o,
+    SELECT {keep},
            ROW_NUMBER() OVER (PARTITION BY c ORDER BY s, t, rn) AS pos,
            LEAD(a) OVER (PARTITION BY c ORDER BY s, t, rn) AS nxt
     FROM {events}
@@ -201,13 +204,35 @@ FROM (
 ) q"""
 
 
+#: The columns of :func:`aggregate_sql` after the grouping flags and keys, in order.
+AGGREGATES = (
+    "n", "k", "first_rn", "starts", "ends", "cut_cases",
+    "nocase_n", "nocase_rn", "noact_n", "noact_rn", "notime_n", "notime_rn", "notime_value",
+    "t_zoned_n", "t_zoned_rn", "t_zoned_value", "t_naive_n", "t_naive_rn", "t_naive_value",
+    "nostart_n", "nostart_rn", "nostart_value",
+    "s_zoned_n", "s_zoned_rn", "s_zoned_value", "s_naive_n", "s_naive_rn", "s_naive_value",
+)  # fmt: skip
+
+
 def aggregate_sql(flow: str) -> str:
     """The small tables of :class:`LogCounts` in one pass: one ``GROUPING SETS``
     aggregation over (activity), (activity, next), (activity, resource),
-    (resource) and the whole log, told apart by ``GROUPING()``."""
+    (resource) and the whole log, told apart by ``GROUPING()``; the whole
+    log's row also carries the checks (:data:`AGGREGATES`): how many rows lack
+    a case, an activity or a readable time, the first of each, and how many
+    text times have a UTC offset and how many not."""
 
     def count(cond: str) -> str:
         return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+
+    def first(cond: str, name: str, value: str | None = None) -> str:
+        out = f"{count(cond)} AS {name}_n, MIN(CASE WHEN {cond} THEN rn END) AS {name}_rn"
+        if value is not None:
+            # MIN_BY passes over a NULL value: a missing one is '' and a present one
+            # starts with '=', so that the first row's value comes back either way.
+            shown = f"CASE WHEN {value} IS NULL THEN '' ELSE concat('=', {value}) END"
+            out += f", MIN_BY({shown}, CASE WHEN {cond} THEN rn END) AS {name}_value"
+        return out
 
     return f"""
 SELECT GROUPING(a) AS ga, GROUPING(nxt2) AS gn, GROUPING(r) AS gr, a, nxt2, r,
@@ -217,10 +242,11 @@ SELECT GROUPING(a) AS ga, GROUPING(nxt2) AS gn, GROUPING(r) AS gr, a, nxt2, r,
        {count("pos = 1")} AS starts,
        {count("kept AND nxt2 IS NULL AND NOT o")} AS ends,
        {count("pos = stop AND nxt IS NOT NULL")} AS cut_cases,
-       {count("c IS NULL")} AS nocase_n, MIN(CASE WHEN c IS NULL THEN rn END) AS nocase_rn,
-       {count("a IS NULL")} AS noact_n, MIN(CASE WHEN a IS NULL THEN rn END) AS noact_rn,
-       {count("t IS NULL")} AS notime_n, MIN(CASE WHEN t IS NULL THEN rn END) AS notime_rn,
-       MIN_BY(t_raw, CASE WHEN t IS NULL THEN rn END) AS notime_value
+       {first("c IS NULL", "nocase")}, {first("a IS NULL", "noact")},
+       {first("t IS NULL", "notime", "t_raw")},
+       {first("t_zoned", "t_zoned", "t_raw")}, {first("NOT t_zoned", "t_naive", "t_raw")},
+       {first("s IS NULL", "nostart", "s_raw")},
+       {first("s_zoned", "s_zoned", "s_raw")}, {first("NOT s_zoned", "s_naive", "s_raw")}
 FROM {flow}
 GROUP BY GROUPING SETS ((a), (a, nxt2), (a, r), (r), ())"""
 
@@ -233,6 +259,7 @@ def counts_from_rows(
     timestamp: str | None,
     has_resource: bool,
     source: str,
+    start_timestamp: str | None = None,
     row_index: Any = None,
     columns: Mapping[str, str | None] | None = None,
 ) -> LogCounts:
@@ -248,17 +275,33 @@ def counts_from_rows(
     by: dict[tuple[int, int, int], list[Sequence[Any]]] = defaultdict(list)
     for row in rows:
         by[(int(row[0]), int(row[1]), int(row[2]))].append(row)
-    total = by[(1, 1, 1)][0] if by[(1, 1, 1)] else None
-    if total is None or not total[6]:
+    whole = by[(1, 1, 1)][0] if by[(1, 1, 1)] else None
+    if whole is None or not whole[6]:
         raise EL.empty_error(source)
-    (n, k, _, cases, _, cut_cases, nc_n, nc_rn, na_n, na_rn, nt_n, nt_rn, nt_value) = total[6:]
+    total = dict(zip(AGGREGATES, whole[6:], strict=True))
+    n, k, cases, cut_cases = total["n"], total["k"], total["starts"], total["cut_cases"]
+
+    def problem(name: str) -> tuple[int, int, Any]:
+        shown = total.get(f"{name}_value")  # '' for a missing value, else '=' and the value
+        return int(total[f"{name}_n"]), at(total[f"{name}_rn"]), shown[1:] if shown else None
+
     error = None
-    if nc_n:
-        error = EL.null_error("case", case, int(nc_n), at(nc_rn))
-    elif na_n:
-        error = EL.null_error("activity", activity, int(na_n), at(na_rn))
-    elif nt_n:
-        error = EL.timestamp_error(timestamp or "", int(nt_n), at(nt_rn), nt_value)
+    if total["nocase_n"]:
+        error = EL.null_error("case", case, *problem("nocase")[:2])
+    elif total["noact_n"]:
+        error = EL.null_error("activity", activity, *problem("noact")[:2])
+    else:
+        for keyword, column, prefix, missing in (
+            ("timestamp", timestamp, "t", "notime"),
+            ("start_timestamp", start_timestamp, "s", "nostart"),
+        ):
+            if total[f"{missing}_n"]:
+                error = EL.timestamp_error(column or "", *problem(missing), keyword=keyword)
+            elif total[f"{prefix}_zoned_n"] and total[f"{prefix}_naive_n"]:
+                zoned, naive = problem(f"{prefix}_zoned"), problem(f"{prefix}_naive")
+                error = EL.zone_mix_error(column or "", zoned, naive, keyword=keyword)
+            if error is not None:
+                break
     if error is not None:
         raise error
     acts = sorted((r for r in by[(0, 1, 1)] if r[7]), key=lambda r: r[8])

@@ -43,8 +43,13 @@ Errors rather than guesses: a missing column, an event without case id or
 activity, a timestamp that is missing or cannot be read, and a log with no
 events are each a :class:`~cxgraph.CxgraphError` (also a ``ValueError``)
 naming the keyword, the column, the first row at fault (rows count from 0)
-and how many rows; no event is dropped silently. A malformed XES file names
-the line and column. A case of a single event is an entry that flows
+and how many rows; no event is dropped silently. So are a column of the
+wrong kind (lists, structs or bytes; booleans for times), text times with
+and without a UTC offset in one column, and a file no engine can read
+(a ragged CSV row or an unclosed quote, named with its line; a damaged or
+mis-named Parquet file; malformed XES, named with its line and column, or
+an event outside a trace): the same error on every engine, never the
+engine's own exception. A case of a single event is an entry that flows
 straight to its end.
 
 Engines, all giving identical journeys: ``numpy`` (default; in memory,
@@ -165,9 +170,11 @@ def discover(
     CxgraphError
         For an unknown engine, a bad ``outcomes`` or ``owners`` mapping, a
         missing column (naming the keyword, the column asked for and the
-        columns found), an event without case id or activity, a timestamp
-        that is missing or cannot be read (naming the row and value), an
-        empty log, or a malformed file. These are also ``ValueError``.
+        columns found), a column of the wrong kind, an event without case id
+        or activity, a timestamp that is missing or cannot be read (naming
+        the row and value), times with and without a UTC offset in one
+        column, an empty log, or a malformed file (the same error on every
+        engine). These are also ``ValueError``.
     FileNotFoundError
         If a path names no file.
     ImportError

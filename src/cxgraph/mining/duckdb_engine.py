@@ -1,15 +1,21 @@
 """The DuckDB engine of ``discover``: window functions straight on the log, out of core.
 
-The log is scanned where it lies (``read_csv`` with every column as text,
-``read_parquet``, or a registered pandas, polars or arrow frame; XES is parsed
-to an arrow table first) and numbered as it is read with
-``row_number() OVER ()``, which DuckDB keeps in scan order while
-``preserve_insertion_order`` is on (set here), so ties in time keep the row
-order. ``LEAD`` over ``PARTITION BY case ORDER BY time, row`` pairs each
+The log is scanned where it lies (``read_csv`` with every column as text and
+the dialect given, not sniffed; ``read_parquet``; or a registered pandas,
+polars or arrow frame; XES is parsed to an arrow table first) and numbered as
+it is read with ``row_number() OVER ()``, which DuckDB keeps in scan order
+while ``preserve_insertion_order`` is on (set here), so ties in time keep the
+row order. ``LEAD`` over ``PARTITION BY case ORDER BY time, row`` pairs each
 event with the next; only the small aggregated tables come back to Python.
-Text timestamps are cast with ``TRY_CAST(... AS TIMESTAMPTZ)`` in a
-connection whose time zone is UTC, so offsets convert to UTC and times
-without one are taken as they are, as the numpy engine does.
+
+Times follow the rules of :mod:`cxgraph.readwrite.eventlog` to the letter:
+text is matched to the one grammar (``regexp_full_match``) before
+``TRY_CAST(... AS TIMESTAMPTZ)`` in a connection whose time zone is UTC (so
+offsets convert to UTC and times without one are taken as they are); NaN is
+a missing number; nanoseconds are floored to the microsecond. Every
+``duckdb.Error`` (a file it cannot read, a value it cannot convert) becomes
+an :class:`~cxgraph.readwrite.eventlog.EventLogError` in one place, worded
+as the other engines word it (:func:`~cxgraph.readwrite.eventlog.read_error`).
 """
 
 from __future__ import annotations
@@ -24,21 +30,29 @@ from cxgraph.readwrite import eventlog as EL
 
 __all__ = ["duckdb_counts"]
 
-_TIME_TYPES = ("TIMESTAMP", "DATE")
-_NUMBER_TYPES = (
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "FLOAT",
-    "DOUBLE",
-    "DECIMAL",
+#: DuckDB type names (their start) by the kind of values they hold.
+_KINDS = (
+    ("STRUCT", "struct"),
+    ("MAP", "map"),
+    ("UNION", "other"),
+    ("TIMESTAMP", "time"),
+    ("DATE", "time"),
+    ("TIME", "time of day"),
+    ("INTERVAL", "duration"),
+    ("BLOB", "binary"),
+    ("BIT", "binary"),
+    ("BOOLEAN", "boolean"),
+    ("VARCHAR", "text"),
+    ("ENUM", "text"),
+    ('"NULL"', "null"),
+    ("NULL", "null"),
 )
+_NUMBERS = (
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+    "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "VARINT", "BIGNUM",
+)  # fmt: skip
+#: Days of microseconds that fit in 64 bits (as the numpy engine counts them).
+_MAX_DAYS = (2**63 - 1) // (86_400 * 10**6)
 
 
 def _ident(name: str) -> str:
@@ -47,6 +61,16 @@ def _ident(name: str) -> str:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _kind(type_name: str) -> str:
+    """The kind of values (``cxgraph.readwrite.roles.KIND_WORDS``) a DuckDB type holds."""
+    name = type_name.strip().upper()
+    if name.endswith("]"):  # VARCHAR[] and INTEGER[3]
+        return "list"
+    if name.split("(")[0] in _NUMBERS:
+        return "number"
+    return next((kind for start, kind in _KINDS if name.startswith(start)), "other")
 
 
 def duckdb_counts(
@@ -63,7 +87,9 @@ def duckdb_counts(
 ) -> LogCounts:
     """Count a log's flows with DuckDB (see the module docstring)."""
     duckdb = EL.require("duckdb", "duckdb", "discover(engine='duckdb')")
-    source = EL.describe_source(events, kind)
+    if kind == "spark":
+        msg = "a Spark DataFrame is read by Spark: use discover(..., engine='spark')"
+        raise EL.EventLogError(msg)
     ask = partial(
         EL.resolve_columns,
         case=case,
@@ -73,109 +99,156 @@ def duckdb_counts(
         start_timestamp=start_timestamp,
         lifecycle=lifecycle,
     )
+    # The XES attributes to read at first: the columns asked for, and the lifecycle.
+    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp) if c]
     con = duckdb.connect()
     try:
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET preserve_insertion_order = true")
-        if kind == "csv":
-            found, delimiter = EL.csv_header(Path(events))
-            relation = (
-                f"read_csv({_literal(os.fspath(events))}, header = true, all_varchar = true, "
-                f"delim = {_literal(delimiter)}, quote = '\"', escape = '\"')"
-            )
+        return _counts(con, events, kind, ask, [*wanted, EL.LIFECYCLE], outcomes)
+    except duckdb.Error as exc:
+        # The one place DuckDB's own errors become ours, worded as every engine words them.
+        raise EL.read_error(events, kind, str(exc)) from exc
+    finally:
+        con.close()
+
+
+def _counts(
+    con: Any,
+    events: Any,
+    kind: str,
+    ask: Any,
+    wanted: list[str],
+    outcomes: tuple[str, ...],
+) -> LogCounts:
+    source = EL.describe_source(events, kind)
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET preserve_insertion_order = true")
+    if kind == "csv":
+        found, delimiter = EL.csv_header(Path(events))
+        cols = ask(found)
+        # The dialect is given, not sniffed: a ragged row or an unclosed quote is
+        # an error (as for the other engines), never a guess. Columns go by position.
+        names = {c: f"c{i}" for i, c in reversed(list(enumerate(found)))}
+        spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(found)))
+        scan = (
+            f"read_csv({_literal(os.fspath(events))}, header = true, auto_detect = false, "
+            f"columns = {{{spec}}}, delim = {_literal(delimiter)}, quote = '\"', "
+            "escape = '\"')"
+        )
+        renamed = ", ".join(f"{_ident(names[c])} AS {_ident(c)}" for c in cols.needed)
+        relation = f"(SELECT {renamed} FROM {scan})"
+    elif kind == "parquet":
+        path = Path(events)
+        pattern = os.fspath(path / "**" / "*.parquet") if path.is_dir() else os.fspath(path)
+        relation = f"read_parquet({_literal(pattern)})"
+        found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+        cols = ask(found)
+    else:
+        if kind == "xes":
+            purpose = "discover(engine='duckdb') on XES"
+            frame, found = EL.xes_to_arrow(Path(events), wanted, purpose)
             cols = ask(found)
-        elif kind == "parquet":
-            path = Path(events)
-            pattern = os.fspath(path / "**" / "*.parquet") if path.is_dir() else os.fspath(path)
-            relation = f"read_parquet({_literal(pattern)})"
-            found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
-            cols = ask(found)
-        elif kind == "spark":
-            msg = "a Spark DataFrame is read by Spark: use discover(..., engine='spark')"
-            raise EL.EventLogError(msg)
+            if any(c not in frame.column_names for c in cols.needed):
+                frame, found = EL.xes_to_arrow(Path(events), cols.needed, purpose)
         else:
-            if kind == "xes":
-                wanted = [c for c in (case, activity, timestamp, resource, start_timestamp) if c]
-                wanted.append(EL.LIFECYCLE)
-                purpose = "discover(engine='duckdb') on XES"
-                frame, found = EL.xes_to_arrow(Path(events), wanted, purpose)
-                cols = ask(found)
-                if any(c not in frame.column_names for c in cols.needed):
-                    frame, found = EL.xes_to_arrow(Path(events), cols.needed, purpose)
-            else:
-                found = EL.frame_columns(events, kind)
-                frame = events
-                cols = ask(found)
-            relation = "cx_source"
-            needed = cols.needed
-            if kind == "polars":
-                EL.require("pyarrow", "polars", "discover(engine='duckdb') on a polars frame")
-                frame = frame.select(needed).to_arrow()
-            elif kind == "pandas":
-                frame = frame[needed]
-            con.register("cx_source", frame)
-        if cols.lifecycle is not None:
-            relation = _keep_lifecycle(con, relation, cols.lifecycle)
-        t_expr = _time(con, relation, cols.timestamp) if cols.timestamp else "0"
-        t_raw = f"CAST({_ident(cols.timestamp)} AS VARCHAR)" if cols.timestamp else "NULL"
-        s_col = cols.start_timestamp
-        s_expr = _time(con, relation, s_col) if s_col else "0"
-        s_raw = f"CAST({_ident(s_col)} AS VARCHAR)" if s_col else "NULL"
-        res = cols.resource
-        r_expr = f"CAST({_ident(res)} AS VARCHAR)" if res else "CAST(NULL AS VARCHAR)"
-        o_expr = "list_contains(CAST(? AS VARCHAR[]), a)" if outcomes else "FALSE"
-        events_sql = f"""
-SELECT rn, c, a, s, s_raw, t, t_raw, r, {o_expr} AS o FROM (
+            frame = events
+            cols = ask(EL.frame_columns(events, kind))
+        needed = cols.needed
+        if kind == "polars":
+            EL.require("pyarrow", "polars", "discover(engine='duckdb') on a polars frame")
+            frame = frame.select(needed).to_arrow()
+        elif kind == "pandas":
+            frame = frame[needed]
+        con.register("cx_source", frame)
+        relation = "cx_source"
+    described = con.execute(
+        f"DESCRIBE SELECT {', '.join(_ident(c) for c in cols.needed)} FROM {relation}"
+    ).fetchall()
+    types = {str(r[0]): str(r[1]) for r in described}
+    EL.check_kinds({k: (c, _kind(types[c])) for k, c in cols.by_role().items()})
+    if cols.lifecycle is not None:
+        relation = _keep_lifecycle(con, relation, cols.lifecycle)
+    t, t_raw, t_zoned = _time(cols.timestamp, types)
+    s, s_raw, s_zoned = _time(cols.start_timestamp, types)
+    res = cols.resource
+    r_expr = f"CAST({_ident(res)} AS VARCHAR)" if res else "CAST(NULL AS VARCHAR)"
+    o_expr = "list_contains(CAST(? AS VARCHAR[]), a)" if outcomes else "FALSE"
+    events_sql = f"""
+SELECT rn, c, a, s, s_raw, s_zoned, t, t_raw, t_zoned, r, {o_expr} AS o FROM (
   SELECT row_number() OVER () - 1 AS rn,
          CAST({_ident(cols.case)} AS VARCHAR) AS c,
          CAST({_ident(cols.activity)} AS VARCHAR) AS a,
-         {s_expr} AS s,
-         {s_raw} AS s_raw,
-         {t_expr} AS t,
-         {t_raw} AS t_raw,
+         {s} AS s, {s_raw} AS s_raw, {s_zoned} AS s_zoned,
+         {t} AS t, {t_raw} AS t_raw, {t_zoned} AS t_zoned,
          {r_expr} AS r
   FROM {relation}
 ) e"""
-        query = (
-            f"WITH cx_events AS ({events_sql}),\n"
-            f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
-            f"{aggregate_sql('cx_flow')}"
-        )
-        params = [list(outcomes)] if outcomes else []
-        try:
-            if s_col is not None:
-                bad = con.execute(
-                    f"WITH cx_events AS ({events_sql}) SELECT COUNT(*), MIN(rn), "
-                    "MIN_BY(s_raw, rn) FROM cx_events WHERE s IS NULL",
-                    params,
-                ).fetchone()
-                if bad is not None and bad[0]:
-                    raise EL.timestamp_error(
-                        s_col, int(bad[0]), int(bad[1]), bad[2], keyword="start_timestamp"
-                    )
-            rows = con.execute(query, params).fetchall()
-        except duckdb.Error as exc:
-            msg = f"DuckDB could not read the event log {source}: {exc}"
-            raise EL.EventLogError(msg) from exc
-    finally:
-        con.close()
+    query = (
+        f"WITH cx_events AS ({events_sql}),\n"
+        f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
+        f"{aggregate_sql('cx_flow')}"
+    )
+    rows = con.execute(query, [list(outcomes)] if outcomes else []).fetchall()
     return counts_from_rows(
         rows,
         case=cols.case,
         activity=cols.activity,
         timestamp=cols.timestamp,
+        start_timestamp=cols.start_timestamp,
         has_resource=res is not None,
         source=source,
         columns=cols.record(),
     )
 
 
-def _time(con: Any, relation: str, column: str) -> str:
-    """An orderable time from a column: as it is when it is a time or a number, else cast."""
-    kind = str(con.execute(f"DESCRIBE SELECT {_ident(column)} FROM {relation}").fetchall()[0][1])
-    if kind.upper().startswith(_TIME_TYPES) or kind.upper().startswith(_NUMBER_TYPES):
-        return _ident(column)
-    return f"TRY_CAST(CAST({_ident(column)} AS VARCHAR) AS TIMESTAMPTZ)"
+def _time(column: str | None, types: dict[str, str]) -> tuple[str, str, str]:
+    """An orderable time from a column, its text for messages, and whether it has an offset.
+
+    The rules of the numpy engine: text by the one grammar, numbers as they
+    are (NaN missing), nanoseconds floored to microseconds, dates beyond
+    64-bit microseconds out of range.
+    """
+    nothing = "CAST(NULL AS BOOLEAN)"
+    if column is None:
+        return "0", "CAST(NULL AS VARCHAR)", nothing
+    col, name = _ident(column), types[column].upper()
+    kind = _kind(name)
+    no_text = "CAST(NULL AS VARCHAR)"  # a NULL here is a missing time, not unreadable text
+    if kind == "number":
+        if name in ("FLOAT", "DOUBLE"):
+            return f"CASE WHEN isnan({col}) THEN NULL ELSE {col} END", no_text, nothing
+        return col, no_text, nothing
+    if kind == "time":
+        if name.startswith(("TIMESTAMP_NS", "TIMESTAMPTZ_NS")):
+            ns = f"CAST({col} AS TIMESTAMP_NS)"
+            # Floored to microseconds as the numpy engine does; DuckDB's infinities
+            # are the ends of the 64-bit range there.
+            floor = (
+                f"CASE WHEN isinf({ns}) THEN (CASE WHEN {ns} > TIMESTAMP_NS '1970-01-01' "
+                f"THEN {(2**63 - 1) // 1000} ELSE {-(2**63) // 1000} END) ELSE epoch_us({ns}) END"
+            )
+            return floor, no_text, nothing
+        if name == "DATE":
+            days = f"({col} - DATE '1970-01-01')"
+            in_range = f"NOT isinf({col}) AND abs({days}) <= {_MAX_DAYS}"
+            return (
+                f"CASE WHEN {in_range} THEN {days} * {86_400 * 10**6} END",
+                f"CASE WHEN {col} IS NOT NULL THEN {_literal(EL.OUT_OF_RANGE)} END",
+                nothing,
+            )
+        return col, no_text, nothing
+    text = f"CAST({col} AS VARCHAR)"
+    grammar = f"regexp_full_match({text}, {_literal(EL.ISO_TIME)})"
+    # DuckDB wants minutes after the hour: '2024-05-01T10+02' is read as '...10:00+02'
+    # (only where the plain cast failed: COALESCE does not compute what it need not).
+    minutes = f"regexp_replace({text}, '^(.{{10}}[T ][0-9]{{2}})(Z|[+-].*)?$', '\\1:00\\2')"
+    cast = f"coalesce(TRY_CAST({text} AS TIMESTAMPTZ), TRY_CAST({minutes} AS TIMESTAMPTZ))"
+    # In the grammar, a Z, a + or a - after the date can only start an offset.
+    zoned = f"({text} LIKE '%Z' OR contains({text}, '+') OR {text} LIKE '__________%-%')"
+    return (
+        f"CASE WHEN {grammar} THEN {cast} END",
+        text,
+        f"CASE WHEN {grammar} THEN {zoned} END",
+    )
 
 
 def _keep_lifecycle(con: Any, relation: str, value: str) -> str:

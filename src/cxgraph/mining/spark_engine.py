@@ -11,10 +11,19 @@ to Spark. A file or a Spark DataFrame is numbered with
 ``monotonically_increasing_id()`` straight after reading, before any
 shuffle: the ids grow with the partition and with the position inside it,
 and Spark's file partitions follow the file's byte order, so the ids follow
-row order (for a DataFrame built otherwise, its partition order). Text
-timestamps are cast with ``try_cast(... AS TIMESTAMP)`` with the session
-time zone set to UTC for the duration of the job (and restored after), so
-offsets convert to UTC and times without one are taken as they are.
+row order (for a DataFrame built otherwise, its partition order).
+
+Times follow the rules of :mod:`cxgraph.readwrite.eventlog`: text is matched
+to the one grammar (``RLIKE``), its local time cast with ``try_cast(... AS
+TIMESTAMP)`` with the session time zone set to UTC for the duration of the
+job (and restored after), and its UTC offset taken off by hand (Spark reads
+offsets only up to 18 hours); NaN is a missing number. A CSV file is read
+with ``mode=FAILFAST`` (a ragged row is an error, not a row padded with
+nulls) and ``multiLine`` (a quoted field may hold a line break, as for the
+other engines; Spark then reads each file in one task). Every error of
+Spark's (``PySparkException``, ``Py4JJavaError``) becomes an
+:class:`~cxgraph.readwrite.eventlog.EventLogError` in one place, worded as
+the other engines word it (:func:`~cxgraph.readwrite.eventlog.read_error`).
 """
 
 from __future__ import annotations
@@ -34,8 +43,28 @@ from cxgraph.readwrite import eventlog as EL
 __all__ = ["spark_counts"]
 
 _ROW = "__cxgraph_row__"
-_TIME_TYPES = ("timestamp", "date")
-_NUMBER_TYPES = ("tinyint", "smallint", "int", "bigint", "float", "double", "decimal")
+#: Spark type names (their start) by the kind of values they hold.
+_KINDS = (
+    ("string", "text"),
+    ("varchar", "text"),
+    ("char", "text"),
+    ("boolean", "boolean"),
+    ("timestamp", "time"),
+    ("date", "time"),
+    ("interval", "duration"),
+    ("binary", "binary"),
+    ("array", "list"),
+    ("struct", "struct"),
+    ("map", "map"),
+    ("void", "null"),
+    ("tinyint", "number"),
+    ("smallint", "number"),
+    ("int", "number"),
+    ("bigint", "number"),
+    ("float", "number"),
+    ("double", "number"),
+    ("decimal", "number"),
+)
 
 
 def _col(name: str) -> str:
@@ -108,9 +137,9 @@ def spark_counts(
 ) -> LogCounts:
     """Count a log's flows with Spark (see the module docstring)."""
     EL.require("pyspark", "spark", "discover(engine='spark')")
-    from pyspark.sql import functions as F
+    from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
+    from pyspark.errors import PySparkException
 
-    source = EL.describe_source(events, kind)
     ask = partial(
         EL.resolve_columns,
         case=case,
@@ -120,144 +149,209 @@ def spark_counts(
         start_timestamp=start_timestamp,
         lifecycle=lifecycle,
     )
+    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp) if c]
     with _bar(verbose) as bar:
-        spark = _session(events, kind, verbose=verbose)
-        bar.update()
-        numbered = False
-        if kind == "spark":
-            df = events
-            cols = ask(list(df.columns))
-        elif kind == "csv":
-            found, delimiter = EL.csv_header(Path(events))
-            cols = ask(found)
-            df = spark.read.csv(
-                os.fspath(events), header=True, sep=delimiter, quote='"', escape='"'
-            )
-            if len(df.columns) == len(found):
-                # Spark keeps a byte-order mark in the first name and renames blanks.
-                df = df.toDF(*found)
-        elif kind == "parquet":
-            df = spark.read.parquet(os.fspath(events))
-            cols = ask(list(df.columns))
-        else:
-            EL.require("pyarrow", "spark", "discover(engine='spark') on a frame")
-            import pyarrow as pa
-
-            if kind == "xes":
-                wanted = [c for c in (case, activity, timestamp, resource, start_timestamp) if c]
-                wanted.append(EL.LIFECYCLE)
-                purpose = "discover(engine='spark')"
-                table, found = EL.xes_to_arrow(Path(events), wanted, purpose)
-                cols = ask(found)
-                if any(c not in table.column_names for c in cols.needed):
-                    table, found = EL.xes_to_arrow(Path(events), cols.needed, purpose)
-                table = table.select(cols.needed)
-            else:
-                cols = ask(EL.frame_columns(events, kind))
-                table = _to_arrow(events, kind, cols.needed)
-            if cols.lifecycle is not None:
-                table = pa.table(
-                    EL.keep_lifecycle(
-                        dict(zip(table.column_names, table.columns, strict=True)), cols.lifecycle
-                    )
-                )
-            table = table.append_column(_ROW, pa.array(range(table.num_rows), type=pa.int64()))
-            try:
-                df = spark.createDataFrame(table)
-            except (TypeError, ValueError):  # pragma: no cover - Spark before 4.0 takes pandas
-                df = spark.createDataFrame(table.to_pandas())
-            numbered = True
-        needed = cols.needed
-        df = df.select(*(F.col(_col(c)) for c in needed), *([F.col(_ROW)] if numbered else []))
-        if cols.lifecycle is not None and not numbered:
-            life = F.lower(F.col(_col(EL.LIFECYCLE)).cast("string"))
-            hit = life == cols.lifecycle.lower()
-            if not df.filter(hit).limit(1).count():
-                values = [
-                    r[0]
-                    for r in df.select(F.col(_col(EL.LIFECYCLE)).cast("string"))
-                    .distinct()
-                    .limit(100)
-                    .collect()
-                ]
-                raise EL.lifecycle_error(cols.lifecycle, values)
-            df = df.filter(F.col(_col(EL.LIFECYCLE)).isNull() | hit)
-        if not numbered:
-            df = df.withColumn(_ROW, F.monotonically_increasing_id())
-        types = dict(df.dtypes)
-
-        def time(column: str | None) -> Any:
-            if column is None:
-                return F.lit(0)
-            kind_ = types[column].lower()
-            if kind_.startswith(_TIME_TYPES) or kind_.startswith(_NUMBER_TYPES):
-                return F.col(_col(column))
-            return F.expr(f"try_cast(CAST({_col(column)} AS STRING) AS TIMESTAMP)")
-
-        def raw(column: str | None) -> Any:
-            return F.col(_col(column)).cast("string") if column else F.lit(None).cast("string")
-
-        res = cols.resource
-        ev = df.select(
-            F.col(_ROW).alias("rn"),
-            F.col(_col(cols.case)).cast("string").alias("c"),
-            F.col(_col(cols.activity)).cast("string").alias("a"),
-            time(cols.start_timestamp).alias("s"),
-            raw(cols.start_timestamp).alias("s_raw"),
-            time(cols.timestamp).alias("t"),
-            raw(cols.timestamp).alias("t_raw"),
-            (F.col(_col(res)).cast("string") if res else F.lit(None).cast("string")).alias("r"),
-        )
-        ev = ev.withColumn("o", F.col("a").isin(list(outcomes)) if outcomes else F.lit(False))
-        tag = uuid.uuid4().hex
-        events_view, flow_view = f"cx_events_{tag}", f"cx_flow_{tag}"
-        old_tz = spark.conf.get("spark.sql.session.timeZone")
-        spark.conf.set("spark.sql.session.timeZone", "UTC")
-        flow = None
-
-        def row_index(rn: Any) -> int:
-            # Spark's ids skip between partitions: a row's index is how many come before.
-            return int(ev.filter(F.col("rn") < int(rn)).count())
-
-        def at(rn: Any) -> int:
-            return int(rn) if numbered else row_index(rn)
-
         try:
-            ev.createOrReplaceTempView(events_view)
-            if cols.start_timestamp is not None:
-                bad = spark.sql(
-                    f"SELECT COUNT(*), MIN(rn), MIN_BY(s_raw, rn) FROM {events_view} "
-                    "WHERE s IS NULL"
-                ).collect()[0]
-                if bad[0]:
-                    raise EL.timestamp_error(
-                        cols.start_timestamp,
-                        int(bad[0]),
-                        at(bad[1]),
-                        bad[2],
-                        keyword="start_timestamp",
-                    )
-            bar.update()
-            flow = spark.sql(flow_sql(events_view, outcomes=bool(outcomes))).persist()
-            flow.createOrReplaceTempView(flow_view)
-            rows = [tuple(r) for r in spark.sql(aggregate_sql(flow_view)).collect()]
-            bar.update()
-            return counts_from_rows(
-                rows,
-                case=cols.case,
-                activity=cols.activity,
-                timestamp=cols.timestamp,
-                has_resource=res is not None,
-                source=source,
-                row_index=None if numbered else row_index,
-                columns=cols.record(),
+            return _counts(events, kind, ask, [*wanted, EL.LIFECYCLE], outcomes, verbose, bar)
+        except (PySparkException, Py4JJavaError) as exc:
+            # The one place Spark's own errors become ours, worded as every engine words them.
+            raise EL.read_error(events, kind, _spark_detail(exc)) from exc
+
+
+def _spark_detail(exc: BaseException) -> str:
+    """Spark's explanation: the Java exception's message, not py4j's wrapping of it."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    lines = [
+        line.lstrip(": ") for line in lines if line and not line.startswith("An error occurred")
+    ]
+    text = lines[0] if lines else type(exc).__name__
+    return text.split("Exception: ", 1)[-1] if text.startswith(("org.", "java.")) else text
+
+
+def _counts(
+    events: Any,
+    kind: str,
+    ask: Any,
+    wanted: list[str],
+    outcomes: tuple[str, ...],
+    verbose: bool,
+    bar: Any,
+) -> LogCounts:
+    from pyspark.sql import functions as F
+
+    source = EL.describe_source(events, kind)
+    spark = _session(events, kind, verbose=verbose)
+    bar.update()
+    numbered = False
+    if kind == "spark":
+        df = events
+        cols = ask(list(df.columns))
+    elif kind == "csv":
+        found, delimiter = EL.csv_header(Path(events))
+        cols = ask(found)
+        EL.check_quotes(Path(events), delimiter)
+        # FAILFAST: a ragged row is an error, as for the other engines, not a row padded;
+        # multiLine: a quoted field may hold a line break, as for the other engines.
+        df = spark.read.csv(
+            os.fspath(events),
+            header=True,
+            sep=delimiter,
+            quote='"',
+            escape='"',
+            mode="FAILFAST",
+            multiLine=True,
+        )
+        if len(df.columns) == len(found):
+            # Spark keeps a byte-order mark in the first name and renames blanks.
+            df = df.toDF(*found)
+    elif kind == "parquet":
+        df = spark.read.parquet(os.fspath(events))
+        cols = ask(list(df.columns))
+    else:
+        EL.require("pyarrow", "spark", "discover(engine='spark') on a frame")
+        import pyarrow as pa
+
+        if kind == "xes":
+            purpose = "discover(engine='spark')"
+            table, found = EL.xes_to_arrow(Path(events), wanted, purpose)
+            cols = ask(found)
+            if any(c not in table.column_names for c in cols.needed):
+                table, found = EL.xes_to_arrow(Path(events), cols.needed, purpose)
+            table = table.select(cols.needed)
+        else:
+            cols = ask(EL.frame_columns(events, kind))
+            table = _to_arrow(events, kind, cols.needed)
+        EL.check_kinds({k: (c, EL.value_kind(table.column(c))) for k, c in cols.by_role().items()})
+        if cols.lifecycle is not None:
+            table = pa.table(
+                EL.keep_lifecycle(
+                    dict(zip(table.column_names, table.columns, strict=True)), cols.lifecycle
+                )
             )
-        finally:
-            if flow is not None:
-                flow.unpersist()
-            spark.catalog.dropTempView(events_view)
-            spark.catalog.dropTempView(flow_view)
-            spark.conf.set("spark.sql.session.timeZone", old_tz)
+        table = table.append_column(_ROW, pa.array(range(table.num_rows), type=pa.int64()))
+        try:
+            df = spark.createDataFrame(table)
+        except (TypeError, ValueError):  # pragma: no cover - Spark before 4.0 takes pandas
+            df = spark.createDataFrame(table.to_pandas())
+        numbered = True
+    needed = cols.needed
+    df = df.select(*(F.col(_col(c)) for c in needed), *([F.col(_ROW)] if numbered else []))
+    types = dict(df.dtypes)
+    EL.check_kinds({k: (c, _kind(types[c])) for k, c in cols.by_role().items()})
+    if cols.lifecycle is not None and not numbered:
+        life = F.lower(F.col(_col(EL.LIFECYCLE)).cast("string"))
+        hit = life == cols.lifecycle.lower()
+        if not df.filter(hit).limit(1).count():
+            values = [
+                r[0]
+                for r in df.select(F.col(_col(EL.LIFECYCLE)).cast("string"))
+                .distinct()
+                .limit(100)
+                .collect()
+            ]
+            raise EL.lifecycle_error(cols.lifecycle, values)
+        df = df.filter(F.col(_col(EL.LIFECYCLE)).isNull() | hit)
+    if not numbered:
+        df = df.withColumn(_ROW, F.monotonically_increasing_id())
+
+    res = cols.resource
+    t, t_raw, t_zoned = _time(cols.timestamp, types)
+    s, s_raw, s_zoned = _time(cols.start_timestamp, types)
+    ev = df.select(
+        F.col(_ROW).alias("rn"),
+        F.col(_col(cols.case)).cast("string").alias("c"),
+        F.col(_col(cols.activity)).cast("string").alias("a"),
+        F.expr(s).alias("s"),
+        F.expr(s_raw).alias("s_raw"),
+        F.expr(s_zoned).alias("s_zoned"),
+        F.expr(t).alias("t"),
+        F.expr(t_raw).alias("t_raw"),
+        F.expr(t_zoned).alias("t_zoned"),
+        (F.col(_col(res)).cast("string") if res else F.lit(None).cast("string")).alias("r"),
+    )
+    ev = ev.withColumn("o", F.col("a").isin(list(outcomes)) if outcomes else F.lit(False))
+    tag = uuid.uuid4().hex
+    events_view, flow_view = f"cx_events_{tag}", f"cx_flow_{tag}"
+    old_tz = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    flow = None
+
+    def row_index(rn: Any) -> int:
+        # Spark's ids skip between partitions: a row's index is how many come before.
+        return int(ev.filter(F.col("rn") < int(rn)).count())
+
+    try:
+        ev.createOrReplaceTempView(events_view)
+        bar.update()
+        flow = spark.sql(flow_sql(events_view, outcomes=bool(outcomes))).persist()
+        flow.createOrReplaceTempView(flow_view)
+        rows = [tuple(r) for r in spark.sql(aggregate_sql(flow_view)).collect()]
+        bar.update()
+        return counts_from_rows(
+            rows,
+            case=cols.case,
+            activity=cols.activity,
+            timestamp=cols.timestamp,
+            start_timestamp=cols.start_timestamp,
+            has_resource=res is not None,
+            source=source,
+            row_index=None if numbered else row_index,
+            columns=cols.record(),
+        )
+    finally:
+        if flow is not None:
+            flow.unpersist()
+        spark.catalog.dropTempView(events_view)
+        spark.catalog.dropTempView(flow_view)
+        spark.conf.set("spark.sql.session.timeZone", old_tz)
+
+
+def _kind(dtype: str) -> str:
+    """The kind of values (``cxgraph.readwrite.roles.KIND_WORDS``) a Spark type holds."""
+    name = dtype.strip().lower()
+    for starts, kind in _KINDS:
+        if name.startswith(starts):
+            return kind
+    return "other"
+
+
+#: The end of the text in a Java regular expression (its $ also matches before a
+#: last newline).
+_END = r"\z"
+
+
+def _sql_text(text: str) -> str:
+    """A Spark SQL string literal (backslashes are escapes there)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _time(column: str | None, types: dict[str, str]) -> tuple[str, str, str]:
+    """An orderable time from a column, its text for messages, and whether it has an
+    offset: the rules of the numpy engine, in Spark SQL."""
+    nothing, no_text = "CAST(NULL AS BOOLEAN)", "CAST(NULL AS STRING)"
+    if column is None:
+        return "0", no_text, nothing
+    col, name = _col(column), types[column].lower()
+    kind = _kind(name)
+    if kind == "number":
+        if name in ("float", "double"):
+            return f"CASE WHEN isnan({col}) THEN NULL ELSE {col} END", no_text, nothing
+        return col, no_text, nothing
+    if kind == "time":
+        return col, no_text, nothing
+    text = f"CAST({col} AS STRING)"
+    grammar = f"{text} RLIKE {_sql_text(f'^(?:{EL.ISO_TIME})' + _END)}"
+    zoned = f"{text} RLIKE {_sql_text(f'^(?:{EL.ISO_ZONED})' + _END)}"
+    # Spark reads offsets only up to 18 hours and wants seconds before one: the
+    # local time is cast, and the offset taken off by hand.
+    zone = _sql_text("(Z|([+-])([0-9]{2}):?([0-9]{2})?)$")
+    local = f"CASE WHEN {zoned} THEN regexp_replace({text}, {zone}, '') ELSE {text} END"
+    sign = f"CASE regexp_extract({text}, {zone}, 2) WHEN '-' THEN -1 WHEN '+' THEN 1 ELSE 0 END"
+    hours = f"coalesce(try_cast(regexp_extract({text}, {zone}, 3) AS BIGINT), 0)"
+    minutes = f"coalesce(try_cast(regexp_extract({text}, {zone}, 4) AS BIGINT), 0)"
+    offset = f"CASE WHEN {zoned} THEN ({sign}) * ({hours} * 60 + {minutes}) * 60000000 ELSE 0 END"
+    time = f"timestamp_micros(unix_micros(try_cast({local} AS TIMESTAMP)) - {offset})"
+    return f"CASE WHEN {grammar} THEN {time} END", text, f"CASE WHEN {grammar} THEN {zoned} END"
 
 
 @contextmanager

@@ -13,19 +13,40 @@ Rules every reader and every engine follows, so that they agree:
   row; in XES, events count in document order). Error messages name rows so.
 - Every CSV column is read as text, and only an empty field is missing
   (``NA`` or ``null`` are text); the delimiter (``,``, ``;``, tab or ``|``)
-  is the one the header line uses most.
-- Timestamps: text is read as ISO 8601 (``2024-05-01T14:30:00+02:00``, a
-  space instead of ``T``, ``Z``, or a date alone). Times with an offset are
-  converted to UTC, so a log mixing time zones orders correctly; times
-  without one are taken as they are (as if UTC). Date-time columns are used
-  as they are, to the microsecond; a numeric column orders events by its
-  numbers (a step counter).
+  is the one the header line uses most. Every row has as many fields as the
+  header (blank lines are no rows), and a quote that opens a field closes
+  it: a ragged row or an unclosed quote is an error naming the row and its
+  line in the file. (DuckDB is stricter on text after a closing quote and on
+  mixed line endings, and reads past empty fields at the end of a row.)
+- Timestamps: text is ISO 8601 as one grammar has it
+  (:data:`~cxgraph.readwrite.columns.ISO_TIME`): a date ``YYYY-MM-DD``,
+  perhaps ``T`` or a space and a time ``hh``, ``hh:mm``, ``hh:mm:ss`` or
+  with a fraction (cut to the microsecond), and after a time perhaps ``Z``
+  or an offset ``+hh``, ``+hhmm`` or ``+hh:mm``. Nothing else is a time: not
+  a five-digit year (``10000-01-01``), not ``24:00``. Times with an offset
+  are converted to UTC, so a log mixing time zones orders correctly; times
+  without one are taken as they are (as if UTC). One column may not mix the
+  two (``10:00`` beside ``10:00+02:00`` cannot be ordered): that is an error
+  naming the first row of the rarer kind. Date-time columns are used to the
+  microsecond (nanoseconds are floored); a numeric column orders events by
+  its numbers (a step counter; integers exactly, NaN is missing).
+- What a column may hold: case ids, activities and resources are text,
+  numbers, booleans or dates (read as text); timestamps are text, dates and
+  times, or numbers. A column of lists, structs, maps or bytes (or a column
+  of booleans for times) is an error naming the column and what it holds.
 - A missing case id or activity, or a timestamp that is missing or cannot be
   read, is an error naming the first such row and how many there are. A
   missing resource is allowed: the event counts for no one.
+- A file no engine can read (a damaged or mis-named Parquet file, binary
+  data named ``.csv``) is an :class:`EventLogError` naming the file and what
+  is wrong, never the engine's own exception.
 - XES: trace attributes become ``case:`` columns (``case:concept:name`` is
-  the trace's name), event attributes keep their keys; ``<global>`` defaults
-  are not applied. Parsed with the standard library's streaming parser,
+  the trace's name), event attributes keep their keys (one without a
+  ``value`` is missing); ``<global>`` defaults are not applied. An
+  ``<event>`` outside a ``<trace>``, or a ``<trace>`` or ``<log>`` anywhere
+  else than its place, is an error, never skipped. Parsed with the standard
+  library's streaming parser (a DOCTYPE's entities are expanded within
+  expat's limits: an entity bomb or an external entity is a malformed file),
   clearing each trace once read, so memory holds only the needed columns.
 
 Examples
@@ -42,9 +63,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import os
+import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -61,7 +84,10 @@ from cxgraph.readwrite.columns import (
     DEFAULT_CASE,
     DEFAULT_RESOURCE,
     DEFAULT_TIMESTAMP,
+    ISO_TIME,
+    ISO_ZONED,
     LOG_SUFFIXES,
+    OUT_OF_RANGE,
     THREAD_EVENTS,
     EventColumns,
     EventLogError,
@@ -74,14 +100,18 @@ from cxgraph.readwrite.columns import (
     require,
     timestamp_error,
     timestamps,
+    zone_mix_error,
 )
 from cxgraph.readwrite.files import UnsupportedFormatError
 from cxgraph.readwrite.roles import (
     LIFECYCLE,
     LogColumns,
     MissingColumnError,
+    check_kinds,
+    keep_lifecycle,
     lifecycle_error,
     resolve_columns,
+    value_kind,
 )
 from cxgraph.readwrite.xes import read_xes, xes_to_arrow
 
@@ -92,22 +122,30 @@ __all__ = [
     "DEFAULT_CASE",
     "DEFAULT_RESOURCE",
     "DEFAULT_TIMESTAMP",
+    "ISO_TIME",
+    "ISO_ZONED",
     "LIFECYCLE",
+    "OUT_OF_RANGE",
     "EventColumns",
     "EventLogError",
     "LogColumns",
     "MissingColumnError",
+    "check_kinds",
+    "check_quotes",
     "describe_source",
     "empty_error",
     "keep_lifecycle",
     "lifecycle_error",
     "log_kind",
     "null_error",
+    "read_error",
     "read_events",
     "require",
     "resolve_columns",
     "timestamp_error",
+    "value_kind",
     "xes_to_arrow",
+    "zone_mix_error",
 ]
 
 # -- what kind of log -------------------------------------------------------
@@ -198,14 +236,30 @@ def csv_header(path: Path) -> tuple[list[str], str]:
     Raises
     ------
     EventLogError
-        If the file is empty or its first line is not text.
+        If the file is empty, its first line is not UTF-8 text, or its first
+        bytes show another format (Parquet, gzip, ZIP) or binary data.
     """
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            line = fh.readline()
-    except UnicodeDecodeError as exc:
-        msg = f"the event log {os.fspath(path)!r} is not UTF-8 text: {exc}"
-        raise EventLogError(msg) from exc
+    other = _other_format(path)
+    if other is not None:
+        msg = f"the event log {os.fspath(path)!r} is {other}"
+        raise EventLogError(msg)
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        line = fh.readline()
+    if any(ch < " " and ch not in "\t\r\n" for ch in line):
+        msg = (
+            f"the event log {os.fspath(path)!r} is binary data, not CSV text: its header "
+            "holds control characters"
+        )
+        raise EventLogError(msg)
+    if not _utf8(line):
+        # Bytes that are not UTF-8 were kept as lone surrogates: find the first.
+        bad = next(i for i, ch in enumerate(line) if "\udc80" <= ch <= "\udcff")
+        offset = len(line[:bad].encode("utf-8", "surrogateescape"))
+        msg = (
+            f"the event log {os.fspath(path)!r} is not UTF-8 text: its header has the byte "
+            f"{ord(line[bad]) - 0xDC00:#04x} at offset {offset} (save it as UTF-8)"
+        )
+        raise EventLogError(msg)
     if not line.strip():
         msg = f"the event log {os.fspath(path)!r} is empty: expected a header row of column names"
         raise EventLogError(msg)
@@ -226,9 +280,8 @@ def parquet_columns(path: Path) -> list[str]:
     pq = require("pyarrow.parquet", "pandas", "reading Parquet event logs")
     try:
         schema = pq.read_schema(path) if path.is_file() else pq.ParquetDataset(path).schema
-    except (OSError, ValueError) as exc:
-        msg = f"cannot read the Parquet event log {os.fspath(path)!r}: {exc}"
-        raise EventLogError(msg) from exc
+    except (OSError, ValueError) as exc:  # arrow's errors are both
+        raise read_error(path, "parquet", str(exc)) from exc
     return [str(n) for n in schema.names]
 
 
@@ -341,8 +394,12 @@ def read_events(
             table = read_csv_columns(Path(events), needed, delimiter)
         elif kind == "parquet":
             pq = require("pyarrow.parquet", "pandas", "reading Parquet event logs")
-            t = pq.read_table(events, columns=needed)
+            try:
+                t = pq.read_table(events, columns=needed)
+            except (OSError, ValueError) as exc:  # a damaged file: arrow's errors are both
+                raise read_error(events, kind, str(exc)) from exc
             table = {c: t.column(c) for c in needed}
+            _check_utf8(table, source)
         elif kind == "polars":
             require("pyarrow", "polars", "reading a polars DataFrame")
             t = events.select(needed).to_arrow()
@@ -351,39 +408,10 @@ def read_events(
             table = {c: events.column(c) for c in needed}
         else:
             table = {c: events[c] for c in needed}
+    check_kinds({k: (c, value_kind(table[c])) for k, c in cols.by_role().items()})
     if cols.lifecycle is not None:
         table = keep_lifecycle(table, cols.lifecycle)
     return columns_from(table, cols, source=source)
-
-
-def keep_lifecycle(table: Mapping[str, Any], value: str) -> dict[str, Any]:
-    """The rows whose lifecycle is ``value`` (any case of letters) or missing.
-
-    Raises
-    ------
-    EventLogError
-        If no event has that lifecycle, listing the values the log has.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    life = table[LIFECYCLE]
-    arr = life if isinstance(life, pa.ChunkedArray | pa.Array) else pa.array(life, from_pandas=True)
-    arr = pc.cast(arr, pa.string())
-    lower = pc.utf8_lower(arr)
-    hit = pc.equal(lower, value.lower())
-    if not pc.any(hit).as_py():
-        raise lifecycle_error(value, pc.unique(arr).to_pylist())
-    mask = np.asarray(pc.fill_null(hit, True).to_numpy(zero_copy_only=False), dtype=bool)
-    out: dict[str, Any] = {}
-    for name, column in table.items():
-        if isinstance(column, pa.ChunkedArray | pa.Array):
-            out[name] = column.filter(pa.array(mask))
-        elif hasattr(column, "iloc"):
-            out[name] = column[mask].reset_index(drop=True)
-        else:
-            out[name] = np.asarray(column, dtype=object)[mask]
-    return out
 
 
 def describe_source(events: Any, kind: str) -> str:
@@ -416,8 +444,10 @@ def read_csv_columns(path: Path, columns: list[str], delimiter: str) -> dict[str
                 ),
             )
         except (pa.ArrowInvalid, OSError) as exc:
-            msg = f"cannot read the CSV event log {os.fspath(path)!r}: {exc}"
-            raise EventLogError(msg) from exc
+            if _header_only(path):  # arrow cannot read a header without a line end
+                return {c: pa.chunked_array([], pa.string()) for c in columns}
+            raise read_error(path, "csv", str(exc)) from exc
+        check_quotes(path, delimiter)
         return {c: table.column(c) for c in columns}
     pd = require("pandas", "pandas", "reading CSV event logs")
     try:
@@ -431,9 +461,191 @@ def read_csv_columns(path: Path, columns: list[str], delimiter: str) -> dict[str
             encoding="utf-8-sig",
         )
     except (ValueError, OSError) as exc:
-        msg = f"cannot read the CSV event log {os.fspath(path)!r}: {exc}"
-        raise EventLogError(msg) from exc
+        raise read_error(path, "csv", str(exc)) from exc
     return {c: frame[c] for c in columns}
+
+
+# -- files an engine could not read -----------------------------------------
+
+
+def read_error(events: Any, kind: str, detail: str) -> EventLogError:
+    """The error for a log an engine could not read, worded alike on every engine.
+
+    A CSV or Parquet file is looked at first (:func:`csv_problem`,
+    :func:`parquet_problem`); else the first line of the engine's ``detail``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> print(read_error(pa.table({"a": [1]}), "arrow", "Conversion Error: out of range\\nLINE 1"))
+    cannot read the event log (a pyarrow Table): out of range
+    """
+    source = describe_source(events, kind)
+    what = {"csv": "CSV ", "parquet": "Parquet ", "xes": "XES "}.get(kind, "")
+    problem = None
+    if isinstance(events, str | os.PathLike) and Path(events).exists():
+        path = Path(events)
+        with contextlib.suppress(EventLogError, OSError):
+            if kind == "csv":
+                problem = csv_problem(path, csv_header(path)[1])
+            elif kind == "parquet":
+                problem = parquet_problem(path)
+    why = problem or first_line(detail)
+    return EventLogError(f"cannot read the {what}event log {source}: {why}")
+
+
+def first_line(text: str) -> str:
+    """The first line of an engine's message, without its class of error (``IO Error: ``)."""
+    line = next((t.strip() for t in str(text).splitlines() if t.strip()), "unknown error")
+    line = re.sub(r"^(?:[A-Z][A-Za-z]* )*(?:Error|Exception): ", "", line)
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def csv_problem(path: Path, delimiter: str) -> str | None:
+    """The first thing wrong with a CSV file's shape, or None: text that is not UTF-8, a
+    row of more or fewer fields than the header, a quote never closed, text after a
+    closing quote, two kinds of line ending (DuckDB refuses those). Rows count from 0
+    (blank lines are no rows); the line is where the row starts. Run only on failure.
+    """
+    endings: dict[str, int] = {}
+    lines = 0
+
+    def counted(fh: Any) -> Any:
+        nonlocal lines
+        for text in fh:
+            lines += 1
+            ending = "\r\n" if text.endswith("\r\n") else text[-1:] if text[-1:] in "\r\n" else ""
+            if ending:
+                endings.setdefault(ending, lines)
+            yield text
+
+    row, start = -1, 1  # row -1: the header
+
+    def where() -> str:
+        return f"row {row} (line {start})" if row >= 0 else "the header (line 1)"
+
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        reader = csv.reader(counted(fh), delimiter=delimiter, strict=True)
+        try:
+            width = len(next(reader))
+            row, start = 0, lines + 1
+            for record in reader:
+                if not record:  # a blank line is no row
+                    start = lines + 1
+                elif not all(field.isascii() or _utf8(field) for field in record):
+                    return f"{where()} is not UTF-8 text"
+                elif len(record) != width:
+                    fields = f"{len(record)} field{'s' if len(record) != 1 else ''}"
+                    return f"{where()} has {fields} where the header has {width}"
+                else:
+                    row, start = row + 1, lines + 1
+        except csv.Error as exc:
+            text = str(exc)
+            if "end of data" in text or "field limit" in text:
+                return f"{where()}: a quoted field is never closed"
+            if "expected after" in text:
+                return f"{where()}: text follows a closing quote (write a quote inside one as two)"
+            return f"{where()}: {text}"
+    if len(endings) > 1:
+        kinds = " and ".join(repr(e) for e in sorted(endings, key=endings.__getitem__))
+        return f"the file mixes line endings ({kinds}), from line {max(endings.values())} on"
+    return None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes were kept as lone surrogates
+        return False
+    return True
+
+
+def parquet_problem(path: Path) -> str | None:
+    """What is wrong with a file that should be Parquet, from its first and last bytes.
+
+    A Parquet file starts and ends with ``PAR1``; None when it does (or for a
+    folder of files).
+    """
+    if not path.is_file():
+        return None
+    size = path.stat().st_size
+    if size == 0:
+        return "the file is empty (0 bytes)"
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+        fh.seek(max(0, size - 4))
+        tail = fh.read(4)
+    if head[:4] == b"PAR1" and tail == b"PAR1":
+        return None
+    if head[:4] == b"PAR1":
+        return "the file is cut short or damaged: it has no Parquet footer at its end"
+    other = _other_format(path, head)
+    if other:
+        return f"the file is {other}"
+    return "the file is not Parquet (a Parquet file starts and ends with 'PAR1')"
+
+
+def _other_format(path: Path, head: bytes | None = None) -> str | None:
+    """What a log file is when its first bytes show another format (``a Parquet file,
+    not CSV text: ...``), else None."""
+    if head is None:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    if head[:4] == b"PAR1":
+        return "a Parquet file, not CSV text: name it .parquet"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "not UTF-8 text: it is UTF-16 (save it as UTF-8)"
+    if head[:2] == b"\x1f\x8b":
+        return "gzip-compressed: decompress it first"
+    if head[:4] == b"PK\x03\x04":
+        return "a ZIP archive (an Excel workbook?), not an event log: export it as CSV"
+    if path.suffix.lower() != ".csv":
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # not just a character cut at the end
+                return None
+        return "text, not Parquet: a CSV file should be named .csv"
+    return None
+
+
+def _check_utf8(table: Mapping[str, Any], source: str) -> None:
+    """Refuse text columns with bytes that are not UTF-8 (arrow reads Parquet's text
+    without looking; DuckDB refuses such a file)."""
+    import pyarrow as pa
+
+    for name, column in table.items():
+        if value_kind(column) != "text":
+            continue
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            where = str(exc).rsplit("Invalid UTF8 sequence", 1)[-1].strip()
+            msg = (
+                f"cannot read the Parquet event log {source}: the column {name!r} holds text "
+                f"that is not UTF-8 ({where or first_line(str(exc))})"
+            )
+            raise EventLogError(msg) from exc
+
+
+def check_quotes(path: Path, delimiter: str) -> None:
+    """Refuse a CSV file whose quote opened in a last field is never closed: arrow and
+    Spark read the rest of the file into that field without a word (DuckDB refuses)."""
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            count += chunk.count(b'"')
+    if count % 2 and (problem := csv_problem(path, delimiter)) is not None:
+        msg = f"cannot read the CSV event log {os.fspath(path)!r}: {problem}"
+        raise EventLogError(msg)
+
+
+def _header_only(path: Path) -> bool:
+    """Whether a CSV file holds its header line and nothing else."""
+    with path.open("rb") as fh:
+        fh.readline()
+        rest = fh.read(4096)
+    return len(rest) < 4096 and not rest.strip()
 
 
 def columns_from(table: Mapping[str, Any], cols: LogColumns, *, source: str) -> EventColumns:

@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cxgraph._util.text import choices_text
 from cxgraph.readwrite.columns import (
@@ -43,8 +43,11 @@ __all__ = [
     "USUAL_NAMES",
     "LogColumns",
     "MissingColumnError",
+    "check_kinds",
+    "keep_lifecycle",
     "lifecycle_error",
     "resolve_columns",
+    "value_kind",
 ]
 
 #: The XES attribute that says which part of an activity an event records.
@@ -93,6 +96,18 @@ class LogColumns(NamedTuple):
     lifecycle: str | None = None
     #: The roles whose column was found by its usual name, and that column.
     detected: Mapping[str, str] = {}
+
+    def by_role(self) -> dict[str, str]:
+        """The column read for each keyword (``lifecycle`` reads :data:`LIFECYCLE`)."""
+        roles = {
+            "case": self.case,
+            "activity": self.activity,
+            "timestamp": self.timestamp,
+            "resource": self.resource,
+            "start_timestamp": self.start_timestamp,
+            "lifecycle": LIFECYCLE if self.lifecycle is not None else None,
+        }
+        return {k: c for k, c in roles.items() if c is not None}
 
     @property
     def needed(self) -> list[str]:
@@ -177,6 +192,37 @@ def lifecycle_error(value: str, values: Sequence[str]) -> EventLogError:
         f"{choices_text(value, shown, word='values in the log')}"
     )
     return EventLogError(msg)
+
+
+def keep_lifecycle(table: Mapping[str, Any], value: str) -> dict[str, Any]:
+    """The rows whose lifecycle is ``value`` (any case of letters) or missing.
+
+    Raises
+    ------
+    EventLogError
+        If no event has that lifecycle, listing the values the log has.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    life = table[LIFECYCLE]
+    arr = life if isinstance(life, pa.ChunkedArray | pa.Array) else pa.array(life, from_pandas=True)
+    arr = pc.cast(arr, pa.string())
+    lower = pc.utf8_lower(arr)
+    hit = pc.equal(lower, value.lower())
+    if not pc.any(hit).as_py():
+        raise lifecycle_error(value, pc.unique(arr).to_pylist())
+    mask = np.asarray(pc.fill_null(hit, True).to_numpy(zero_copy_only=False), dtype=bool)
+    out: dict[str, Any] = {}
+    for name, column in table.items():
+        if isinstance(column, pa.ChunkedArray | pa.Array):
+            out[name] = column.filter(pa.array(mask))
+        elif hasattr(column, "iloc"):
+            out[name] = column[mask].reset_index(drop=True)
+        else:
+            out[name] = np.asarray(column, dtype=object)[mask]
+    return out
 
 
 def resolve_columns(
@@ -266,3 +312,154 @@ def resolve_columns(
         lifecycle=lifecycle,
         detected=detected,
     )
+
+
+# -- what a role's column may hold ------------------------------------------
+
+#: What a column holds, in the words of messages; each engine maps its types to these.
+KIND_WORDS = {
+    "text": "text",
+    "number": "numbers",
+    "boolean": "booleans (true or false)",
+    "time": "dates and times",
+    "time of day": "times of day without a date",
+    "duration": "durations",
+    "binary": "binary data (bytes)",
+    "list": "lists",
+    "struct": "structs (records of fields)",
+    "map": "maps (keys and values)",
+    "null": "no values at all",
+    "other": "values of a type cxgraph does not read",
+}
+#: The kinds of column a case id, activity or resource may come from.
+LABEL_KINDS = frozenset({"text", "number", "boolean", "time", "null"})
+#: The kinds of column a timestamp may come from.
+TIME_KINDS = frozenset({"text", "number", "time", "null"})
+
+
+def check_kinds(kinds: Mapping[str, tuple[str, str]]) -> None:
+    """Refuse columns that hold the wrong kind of values for their role.
+
+    ``kinds`` maps each keyword to its column and the kind of values the
+    column holds (a key of :data:`KIND_WORDS`); every engine tells kinds from
+    its own types and asks here, so all refuse the same columns alike.
+
+    Raises
+    ------
+    EventLogError
+        One line per column at fault, naming the keyword, the column, what
+        it holds and what the role takes.
+
+    Examples
+    --------
+    >>> check_kinds({"case": ("id", "number"), "activity": ("act", "list")})
+    Traceback (most recent call last):
+    ...
+    cxgraph.readwrite.columns.EventLogError: activity='act': the column holds lists; the activities must be text, numbers, booleans or dates
+    """  # noqa: E501
+    lines = []
+    for keyword, (column, kind) in kinds.items():
+        if keyword in ("timestamp", "start_timestamp"):
+            if kind not in TIME_KINDS:
+                lines.append(
+                    f"{keyword}={column!r}: the column holds {KIND_WORDS[kind]}; "
+                    f"{WHAT[keyword]} must be ISO 8601 text, dates and times, or numbers"
+                )
+        elif kind not in LABEL_KINDS:
+            lines.append(
+                f"{keyword}={column!r}: the column holds {KIND_WORDS[kind]}; "
+                f"{WHAT[keyword]} must be text, numbers, booleans or dates"
+            )
+    if lines:
+        raise EventLogError("\n".join(lines))
+
+
+def value_kind(values: Any) -> str:
+    """What a column holds (a key of :data:`KIND_WORDS`), told from its type.
+
+    Arrow arrays by their type, pandas Series by their dtype (an object
+    Series by its values); anything else (the text of an XES file) is text.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> value_kind(pa.array([["a"], ["b"]])), value_kind(pa.array([1.5]))
+    ('list', 'number')
+    """
+    mod = type(values).__module__.split(".")[0]
+    if mod == "pyarrow":
+        return arrow_kind(values.type)
+    if mod == "pandas":
+        return _pandas_kind(values)
+    return "text"
+
+
+def arrow_kind(t: Any) -> str:
+    """The kind of values an arrow type holds (a key of :data:`KIND_WORDS`)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        return arrow_kind(t.value_type)
+    for kind, tests in _ARROW_KINDS:
+        # Newer arrow types (string_view, ...) have tests older pyarrow lacks.
+        if any(getattr(pa.types, f"is_{test}", lambda _: False)(t) for test in tests.split()):
+            return kind
+    return "other"
+
+
+_ARROW_KINDS = (
+    ("text", "string large_string string_view"),
+    ("number", "integer floating decimal"),
+    ("boolean", "boolean"),
+    ("time", "timestamp date"),
+    ("time of day", "time"),
+    ("duration", "duration interval"),
+    ("binary", "binary large_binary fixed_size_binary binary_view"),
+    ("map", "map"),
+    ("list", "list large_list fixed_size_list list_view large_list_view"),
+    ("struct", "struct"),
+    ("null", "null"),
+)
+
+
+#: pandas' ``infer_dtype`` names, as kinds.
+_INFERRED = {
+    "string": "text", "bytes": "binary", "empty": "null", "integer": "number",
+    "floating": "number", "mixed-integer-float": "number", "decimal": "number",
+    "boolean": "boolean", "datetime": "time", "datetime64": "time", "date": "time",
+    "time": "time of day", "timedelta": "duration", "timedelta64": "duration",
+}  # fmt: skip
+
+
+def _pandas_kind(series: Any) -> str:
+    import numpy as np
+    import pandas as pd
+
+    api = pd.api.types
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        return arrow_kind(dtype.pyarrow_dtype)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _pandas_kind(pd.Series(dtype.categories))
+    if api.is_bool_dtype(dtype):
+        return "boolean"
+    if api.is_numeric_dtype(dtype):
+        return "number"
+    if api.is_datetime64_any_dtype(dtype):
+        return "time"
+    if api.is_timedelta64_dtype(dtype):
+        return "duration"
+    if dtype != np.dtype(object):
+        return "text" if api.is_string_dtype(dtype) else "other"
+    inferred = api.infer_dtype(series, skipna=True)
+    if inferred in _INFERRED:
+        return _INFERRED[inferred]
+    # Mixed scalars (1 and "1") are read as text; a list or a mapping is not.
+    for value in series:
+        if isinstance(value, list | tuple | set | frozenset | np.ndarray):
+            return "list"
+        if isinstance(value, Mapping):
+            return "struct"
+        if isinstance(value, bytes | bytearray):
+            return "binary"
+    return "text"

@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from cxgraph.readwrite.columns import PROGRESS_BYTES, XES_ATTRIBUTES, EventLogError, _has, require
+from cxgraph.readwrite.columns import (
+    PROGRESS_BYTES,
+    XES_ATTRIBUTES,
+    EventLogError,
+    _has,
+    empty_error,
+    require,
+)
 
 # -- XES --------------------------------------------------------------------
 
@@ -26,7 +33,11 @@ def read_xes(path: Path, wanted: Sequence[str]) -> tuple[dict[str, list[Any]], l
     ------
     EventLogError
         If the file is not well-formed XML (the message gives the line and
-        column), not gzip when it says so, or its root is not ``<log>``.
+        column; a DOCTYPE's entities are expanded within expat's limits, so
+        an entity bomb or an external entity is malformed), not gzip when it
+        says so, its root is not ``<log>``, an ``<event>`` stands outside a
+        ``<trace>`` (or a ``<trace>`` outside the ``<log>``), or it has no
+        events.
     """
     wanted_set = set(wanted)
     cols: dict[str, list[Any]] = {c: [] for c in dict.fromkeys(wanted)}
@@ -106,6 +117,10 @@ class _open_xes:  # noqa: N801 - used like open()
             c.close()
 
 
+#: Where the elements that make rows may stand: the tags of their ancestors.
+_PLACES = {"log": (), "trace": ("log",), "event": ("log", "trace")}
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -137,6 +152,16 @@ def _parse_xes(
                     )
                     raise EventLogError(msg)
             stack.append(tag)
+            if tag in _PLACES and _PLACES[tag] != tuple(stack[:-1]):
+                # An event outside a trace, a trace inside an event: never skipped silently.
+                where = f"<{stack[-2]}>" if len(stack) > 1 else "the document"
+                rows = len(cols[names[0]]) + len(trace_events)
+                msg = (
+                    f"malformed XES in {os.fspath(path)!r}: {'an' if tag == 'event' else 'a'} "
+                    f"<{tag}> inside {where}, after {rows} event{'s' if rows != 1 else ''}: "
+                    "XES has events in traces and traces in the log"
+                )
+                raise EventLogError(msg)
             if tag == "trace" and len(stack) == 2:
                 trace, trace_events = {}, []
             elif tag == "event" and len(stack) == 3 and stack[1] == "trace":
@@ -178,6 +203,8 @@ def _parse_xes(
     if root is None:  # pragma: no cover - iterparse raises on an empty document
         msg = f"{os.fspath(path)!r} is empty"
         raise EventLogError(msg)
+    if not cols[names[0]]:
+        raise empty_error(repr(os.fspath(path)))
 
 
 def xes_to_arrow(path: Path, wanted: Sequence[str], purpose: str) -> tuple[Any, list[str]]:
