@@ -26,3 +26,37 @@ def _shares(counts: Sequence[int]) -> list[float]:
     if abs(math.fsum(probs) - 1.0) > SUM_TOLERANCE:  # pragma: no cover - millions of edges
         probs[-1] = max(0.0, 1.0 - math.fsum(probs[:-1]))
     return probs
+
+
+# -- counts for people --------------------------------------------------------
+
+#: Counts up to this many digits are written out in full (with thousands
+#: separators); larger ones in scientific form. Python refuses to turn an
+#: integer of over 4,300 digits into text at all.
+COUNT_DIGITS = 15
+
+
+def count_text(n: int) -> str:
+    """A count for a sentence: ``1,234`` in full, or ``1.23e+4816`` when it is huge.
+
+    The exact number stays in the data (and in JSON); this is only its words.
+
+    Examples
+    --------
+    >>> count_text(1234), count_text(10**14), count_text(2**60)
+    ('1,234', '100,000,000,000,000', '1.15e+18')
+    >>> count_text(10**5000 * 3)
+    '3.00e+5000'
+    """
+    if -(10**COUNT_DIGITS) < n < 10**COUNT_DIGITS:
+        return f"{n:,}"
+    sign = "-" if n < 0 else ""
+    n = abs(n)
+    exponent = int(n.bit_length() * math.log10(2))
+    # Correct the estimate by one either way, with integers only (no str() of n).
+    while 10**exponent > n:
+        exponent -= 1
+    while 10 ** (exponent + 1) <= n:
+        exponent += 1
+    leading = n // 10 ** max(exponent - 2, 0)  # the first three digits
+    return f"{sign}{leading / 100:.2f}e+{exponent}"

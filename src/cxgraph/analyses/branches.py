@@ -76,6 +76,7 @@ from typing import Any, ClassVar
 import networkx as nx
 from attrs import field, frozen
 
+from cxgraph._util.numbers import count_text
 from cxgraph._util.results import plain
 from cxgraph.analyses.flow import customer_flow, require_journey, step_label
 from cxgraph.analyses.markov import _weigh
@@ -182,7 +183,7 @@ class Branches(AnalysisResult[DecisionBranch]):
         n = len(self.findings)
         loops = len(self.loops)
         text = (
-            f"{n} decision point{'s' if n != 1 else ''}; {self.path_count:,} "
+            f"{n} decision point{'s' if n != 1 else ''}; {count_text(self.path_count)} "
             f"path{'s' if self.path_count != 1 else ''} from entries to outcomes"
         )
         if loops:

@@ -122,11 +122,19 @@ class RemovalEffects(_Picklable, Mapping[str, float]):
         try:
             return self.effects[key]
         except KeyError:
-            known = choices_text(str(key), list(self.effects))
-            msg = f"no {self.by} {key!r} among the removal effects {known}"
             if key in self.left_out:
                 msg = f"{self.by} {key!r} was left out: it lies in a loop over the size bound"
+            else:
+                known = choices_text(str(key), list(self.effects))
+                msg = f"no {self.by} {key!r} among the removal effects {known}"
             raise KeyError(msg) from None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The effect of ``key``, or ``default``: a plain look-up, no message is built."""
+        return self.effects.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.effects
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.effects)

@@ -368,11 +368,19 @@ def _swing_steps(
     success outcome and another cannot.
     """
     kinds = {o.id: o.kind for o in journey.outcomes}
-    flow = customer_flow(graph)
     succeed: set[str] = set()
-    for o, kind in kinds.items():
-        if kind == "success":
-            succeed |= {o, *nx.ancestors(flow, o)}
+    if model is None:
+        # Every step with a way to some success outcome: one search backwards
+        # from all of them at once (one per outcome costs outcomes x edges).
+        flow = customer_flow(graph)
+        todo = [o for o, kind in kinds.items() if kind == "success" and o in flow]
+        succeed.update(todo)
+        while todo:
+            node = todo.pop()
+            for u in flow.predecessors(node):
+                if u not in succeed:
+                    succeed.add(u)
+                    todo.append(u)
     out = set()
     steps: tuple[Touchpoint | DecisionPoint, ...] = (
         *journey.touchpoints,

@@ -224,8 +224,26 @@ SCROLLS_BEYOND = 1100
 _FONT_SIZE = re.compile(r"font-size:\s*([0-9.]+)px")
 
 
+#: The pictures that draw every step (a card or a node each), and the most steps
+#: a page draws them for: past that they are unreadable at page width and slow to
+#: draw (a 32,000-step graph took minutes); the page says so instead.
+EVERY_STEP_KINDS = frozenset({"journey_map", "blueprint", "graph"})
+PICTURE_STEPS = 500
+
+
 def _figure(journey: Journey, kind: str) -> str:
     _, title, caption = PLOT_KINDS[kind]
+    n = len(journey.steps)
+    if kind in EVERY_STEP_KINDS and n > PICTURE_STEPS:
+        note = (
+            f"Not drawn: the journey has {n:,} steps, and the page draws a picture of every "
+            f"step only up to {PICTURE_STEPS:,} (more would be unreadable at page width). "
+            f"Draw it on its own with: cxgraph render FILE --kind {kind} -o {kind}.svg"
+        )
+        return (
+            f'<figure id="plot-{kind}"><h3>{esc(title)}</h3><p class="note">{esc(note)}</p>'
+            "</figure>"
+        )
     try:
         svg, wide = _sized(inline_svg(plot_svg(journey, kind), f"fig-{kind}", title))
         svg = f'<div class="frame">{svg}</div>'

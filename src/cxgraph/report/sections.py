@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cxgraph._util.html import esc
+from cxgraph._util.numbers import count_text
 from cxgraph._util.results import findings_of
 
 if TYPE_CHECKING:
@@ -260,7 +261,7 @@ def _listed_paths(result: Any, journey: Journey) -> str:
     total = result.path_count
     head = (
         f"The {plural(shown, 'path')} listed"
-        + (f", of {total:,}" if total > shown else "")
+        + (f", of {count_text(total)}" if total > shown else "")
         + (
             f" ({len(result.paths) - len(paths):,} more left out of this page)"
             if len(result.paths) > len(paths)
