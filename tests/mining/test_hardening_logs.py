@@ -629,3 +629,18 @@ class TestKnownDifferences:
         with pytest.raises(EventLogError, match=r"row 0 \(line 2\) has 4 fields where the header"):
             discover(path)
         assert outcome(path, "duckdb") == ("ok", [("a", "b", 1), ("b", "end", 1)])
+
+
+def test_an_interrupted_duckdb_query_is_an_interrupt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB reports Ctrl-C as its InterruptException: discover raises KeyboardInterrupt,
+    so the command line says 'interrupted' and exits 130, not 'cannot read'."""
+    import duckdb
+
+    from cxgraph.mining import duckdb_engine
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(duckdb_engine, "_counts", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        discover(DATA / "running-example.csv", engine="duckdb")

@@ -104,6 +104,9 @@ def duckdb_counts(
     con = duckdb.connect()
     try:
         return _counts(con, events, kind, ask, [*wanted, EL.LIFECYCLE], outcomes)
+    except duckdb.InterruptException:
+        # DuckDB turns Ctrl-C into an error of its own: it is the user's interrupt.
+        raise KeyboardInterrupt from None
     except duckdb.Error as exc:
         # The one place DuckDB's own errors become ours, worded as every engine words them.
         raise EL.read_error(events, kind, str(exc)) from exc
