@@ -485,3 +485,22 @@ class TestSignalsInAChild:
             timeout=60,
         )
         assert (proc.returncode, proc.stdout, proc.stderr) == (130, "", "cxgraph: interrupted\n")
+
+
+class TestInterruptWhileStarting:
+    """Ctrl-C while the cxgraph program is still importing the package: one line, exit 130."""
+
+    def test_the_program_gets_one_line(self) -> None:
+        code = "import sys; sys.argv[0] = '/bin/cxgraph'; import cxgraph; raise KeyboardInterrupt"
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        )
+        assert (done.returncode, done.stderr) == (130, "cxgraph: interrupted\n")
+
+    def test_a_library_user_keeps_the_traceback(self) -> None:
+        code = "import cxgraph; raise KeyboardInterrupt"
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode != 130
+        assert "Traceback" in done.stderr

@@ -26,6 +26,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# First: the cxgraph command's Ctrl-C while the rest is imported is one line.
+from cxgraph._util import startup as _startup  # noqa: F401
 from cxgraph._version import __version__
 from cxgraph.analyses.branches import Branches, branches
 from cxgraph.analyses.coverage import Coverage, coverage
