@@ -108,3 +108,14 @@ def unique_ids(names: Iterable[str], *, reserved: Collection[str] = ()) -> list[
         taken.add(candidate)
         out.append(candidate)
     return out
+
+
+def plural(n: int, word: str, plural: str | None = None) -> str:
+    """A count and its noun: ``1 step``, ``2 steps``, ``1,200 analyses``.
+
+    Examples
+    --------
+    >>> plural(1, "step"), plural(1200, "analysis", "analyses")
+    ('1 step', '1,200 analyses')
+    """
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"

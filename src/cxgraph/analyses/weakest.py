@@ -45,6 +45,7 @@ from typing import ClassVar
 
 from attrs import field, frozen
 
+from cxgraph._util.text import plural
 from cxgraph.analyses.flow import FLOW_KINDS, markov_or_reason, step_label
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.graph import compile_graph
@@ -102,10 +103,6 @@ class WeakestTouchpoints(AnalysisResult[WeakTouchpoint]):
         shown = len(self.findings)
         head = f"{self.weak} weak touchpoint{'s' if self.weak != 1 else ''}"
         return f"{head}, the weakest {shown} shown" if self.truncated else head
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def weakest_touchpoints(journey: Journey, *, n: int = 5) -> WeakestTouchpoints:
@@ -171,7 +168,7 @@ def weakest_touchpoints(journey: Journey, *, n: int = 5) -> WeakestTouchpoints:
             reasons.append(f"emotion {tp.emotion}")
         if tp.pain_points:
             score += WEIGHTS["pain_point"] * len(tp.pain_points)
-            reasons.append(_plural(len(tp.pain_points), "pain point"))
+            reasons.append(plural(len(tp.pain_points), "pain point"))
         options = [
             v for v in graph.successors(tp.id) if graph.edges[tp.id, v]["kind"] in FLOW_KINDS
         ]
@@ -184,7 +181,7 @@ def weakest_touchpoints(journey: Journey, *, n: int = 5) -> WeakestTouchpoints:
                 text = f"{share:.0%} drop to {where}"
             else:
                 share = len(drops) / len(options)
-                text = f"{len(drops)} of {_plural(len(options), 'option')} to {where}"
+                text = f"{len(drops)} of {plural(len(options), 'option')} to {where}"
             if share > 0:
                 score += WEIGHTS["drop"] * share
                 reasons.append(text)

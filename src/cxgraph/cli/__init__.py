@@ -18,14 +18,15 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
+from cxgraph._util.text import plural
 from cxgraph._version import __version__
 from cxgraph.cli import _io
 from cxgraph.cli._help import _about, _exit_codes, _HelpFormatter
-from cxgraph.cli._words import _cli_words, _print_error
+from cxgraph.cli._words import _cli_words, _columns_text, _hint_outcomes, _print_error
 from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError
 from cxgraph.model.classes import Journey
 from cxgraph.model.owners import owner_silos
@@ -94,10 +95,6 @@ class _CommandParser(_Parser):
         return ns, extras
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
-
-
 def summary(journey: Journey) -> str:
     """One paragraph about a valid journey, for ``cxgraph validate``."""
     silos = set(owner_silos(journey).values())
@@ -105,18 +102,18 @@ def summary(journey: Journey) -> str:
     version = f" version {journey.version}," if journey.version else ""
     parts = [
         f"Journey {journey.id!r} ({journey.name}),{version} {state} state: "
-        f"{_plural(len(journey.steps), 'step')} "
-        f"({_plural(len(journey.touchpoints), 'touchpoint')}, "
-        f"{_plural(len(journey.decision_points), 'decision point')}, "
-        f"{_plural(len(journey.outcomes), 'outcome')})",
-        f"in {_plural(len(journey.phases), 'phase')}",
-        f"for {_plural(len(journey.personas), 'persona')};",
-        f"{_plural(len(journey.owners), 'owner')} in {_plural(len(silos), 'silo')},",
-        f"{_plural(len(journey.channels), 'channel')},",
-        f"{_plural(len(journey.dimensions), 'dimension')};",
-        f"{_plural(len(journey.transitions), 'transition')},",
-        f"{_plural(len(journey.handoffs), 'hand-off')} and",
-        f"{_plural(len(journey.triggers), 'trigger')}. Valid.",
+        f"{plural(len(journey.steps), 'step')} "
+        f"({plural(len(journey.touchpoints), 'touchpoint')}, "
+        f"{plural(len(journey.decision_points), 'decision point')}, "
+        f"{plural(len(journey.outcomes), 'outcome')})",
+        f"in {plural(len(journey.phases), 'phase')}",
+        f"for {plural(len(journey.personas), 'persona')};",
+        f"{plural(len(journey.owners), 'owner')} in {plural(len(silos), 'silo')},",
+        f"{plural(len(journey.channels), 'channel')},",
+        f"{plural(len(journey.dimensions), 'dimension')};",
+        f"{plural(len(journey.transitions), 'transition')},",
+        f"{plural(len(journey.handoffs), 'hand-off')} and",
+        f"{plural(len(journey.triggers), 'trigger')}. Valid.",
     ]
     return " ".join(parts)
 
@@ -144,9 +141,9 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         for p in problems:
             print(f"{args.file}: {p.path}: warning [{p.code}]: {p.message}", file=out)
-        print(f"{_plural(len(problems), 'warning')} in {args.file}", file=out)
+        print(f"{plural(len(problems), 'warning')} in {args.file}", file=out)
     if problems and args.strict:
-        msg = f"--strict: {_plural(len(problems), 'lint warning')}"
+        msg = f"--strict: {plural(len(problems), 'lint warning')}"
         raise _ProblemsFoundError(msg)
     return EXIT_OK
 
@@ -181,7 +178,7 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             len(report["unowned_handoffs"].chains) if "unowned_handoffs" in report.names else 0
         )
         found = [
-            _plural(n, what)
+            plural(n, what)
             for n, what in ((unowned, "unowned hand-off"), (len(lint(journey)), "lint warning"))
             if n
         ]
@@ -237,10 +234,10 @@ def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with _io.writing(args.output):
         dump(journey, args.output)
     print(
-        f"Discovered {_plural(len(journey.touchpoints), 'touchpoint')}, "
-        f"{_plural(len(journey.outcomes), 'outcome')}, {_plural(len(journey.owners), 'owner')} "
-        f"and {_plural(len(journey.transitions), 'transition')} from "
-        f"{_plural(info.get('events', 0), 'event')} in {_plural(info.get('cases', 0), 'case')}; "
+        f"Discovered {plural(len(journey.touchpoints), 'touchpoint')}, "
+        f"{plural(len(journey.outcomes), 'outcome')}, {plural(len(journey.owners), 'owner')} "
+        f"and {plural(len(journey.transitions), 'transition')} from "
+        f"{plural(info.get('events', 0), 'event')} in {plural(info.get('cases', 0), 'case')}; "
         f"wrote {args.output}",
         file=out,
     )
@@ -253,40 +250,6 @@ def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if ends:
             _hint_outcomes(ends, err)
     return EXIT_OK
-
-
-def _columns_text(columns: Mapping[str, str | None]) -> str:
-    """Which column was read for each role, for the line ``discover`` prints on stderr."""
-    parts = [
-        f"{role.replace('_', ' ')} {column!r}" if column is not None else f"no {role}"
-        for role, column in columns.items()
-    ]
-    if columns.get("timestamp", "") is None:
-        parts[list(columns).index("timestamp")] = "no timestamp (file order)"
-    return ", ".join(parts)
-
-
-def _hint_outcomes(ends: Sequence[tuple[int, str]], err: TextIO) -> None:
-    """After discovery without --outcome: where cases end, and how to mark a success."""
-    import shlex
-
-    cases = sum(n for n, _ in ends)
-    print(
-        f"No --outcome given: the {_plural(cases, 'case')} end at a generic 'End' exit, so the "
-        "journey has no success outcome. Where they end:",
-        file=err,
-    )
-    width = len(str(ends[0][0]))
-    for n, name in ends[:10]:
-        print(f"  {n:>{width}}  {name}", file=err)
-    if len(ends) > 10:
-        print(f"  ... and {len(ends) - 10} more", file=err)
-    example = shlex.quote(f"{ends[0][1]}=success")
-    print(
-        f"Mark the activities that mean success (or failure, or exit) and run again, "
-        f"adding for example: --outcome {example}",
-        file=err,
-    )
 
 
 def _writable(output: str, suffixes: tuple[str, ...], what: str) -> None:
@@ -328,7 +291,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with _io.writing(args.output):
             write_atomic(Path(args.output), page)
         print(
-            f"Wrote {args.output}: {_plural(len(report), 'analysis', 'analyses')} of journey "
+            f"Wrote {args.output}: {plural(len(report), 'analysis', 'analyses')} of journey "
             f"{journey.id!r} ({journey.name})",
             file=out,
         )

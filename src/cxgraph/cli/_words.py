@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-__all__ = ["_cli_words", "_print_error"]
+from cxgraph._util.text import plural
+
+__all__ = ["_cli_words", "_columns_text", "_hint_outcomes", "_print_error"]
 
 # -- errors, in the words of the command line ---------------------------------
 
@@ -85,3 +88,40 @@ def _print_error(err: TextIO, prog: str, text: str) -> None:
     """Print ``PROG: error: ...``, one line per problem, each readable on its own."""
     for line in text.splitlines() or [""]:
         print(f"{prog}: error: {_cli_words(_PREFIX.sub('', line))}", file=err)
+
+
+# -- what discover says on stderr ----------------------------------------------
+
+
+def _columns_text(columns: Mapping[str, str | None]) -> str:
+    """Which column was read for each role, for the line ``discover`` prints on stderr."""
+    parts = [
+        f"{role.replace('_', ' ')} {column!r}" if column is not None else f"no {role}"
+        for role, column in columns.items()
+    ]
+    if columns.get("timestamp", "") is None:
+        parts[list(columns).index("timestamp")] = "no timestamp (file order)"
+    return ", ".join(parts)
+
+
+def _hint_outcomes(ends: Sequence[tuple[int, str]], err: TextIO) -> None:
+    """After discovery without --outcome: where cases end, and how to mark a success."""
+    import shlex
+
+    cases = sum(n for n, _ in ends)
+    print(
+        f"No --outcome given: the {plural(cases, 'case')} end at a generic 'End' exit, so the "
+        "journey has no success outcome. Where they end:",
+        file=err,
+    )
+    width = len(str(ends[0][0]))
+    for n, name in ends[:10]:
+        print(f"  {n:>{width}}  {name}", file=err)
+    if len(ends) > 10:
+        print(f"  ... and {len(ends) - 10} more", file=err)
+    example = shlex.quote(f"{ends[0][1]}=success")
+    print(
+        f"Mark the activities that mean success (or failure, or exit) and run again, "
+        f"adding for example: --outcome {example}",
+        file=err,
+    )

@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cxgraph._util.html import FONTS, esc
+from cxgraph._util.text import plural
 from cxgraph._version import __version__
-from cxgraph.report.sections import glossary, known_ids, pct, plural, section, short
+from cxgraph.report.sections import glossary, known_ids, pct, section, short
 
 if TYPE_CHECKING:
     from cxgraph.model.classes import Journey

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from cxgraph._util.html import esc
 from cxgraph._util.numbers import count_text
 from cxgraph._util.results import findings_of
+from cxgraph._util.text import plural
 
 if TYPE_CHECKING:
     from cxgraph.model.classes import Journey
@@ -65,10 +66,6 @@ def words(text: str, ids: frozenset[str]) -> str:
             pos = m.end()
     out.append(esc(text[pos:]))
     return "".join(out)
-
-
-def plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else plural or word + 's'}"
 
 
 def pct(p: float) -> str:
