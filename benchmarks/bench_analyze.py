@@ -12,6 +12,9 @@ Each row times, in one process, side by side:
 
 The ratio ``analyze / networkx`` says what the whole report costs against the
 bare graph pass. The target: ``analyze`` on 10,000 steps under 5 s here.
+``--long-loops`` makes 5% of the steps loop back to any earlier step, which
+joins most of the journey into one strongly connected component: the case of
+design section 8's bound (exact up to 5,000 steps in one component).
 """
 
 from __future__ import annotations
@@ -44,13 +47,22 @@ def networkx_baseline(j: cx.Journey) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 10_000, 100_000])
+    parser.add_argument(
+        "--long-loops",
+        action="store_true",
+        help="loops back to any earlier step (5%% of steps): one large loop, the Markov bound",
+    )
     args = parser.parse_args()
     names = cx.registered_analyses()
     # Warm up: the first call pays for imports (scipy, numpy), not for the analyses.
     cx.analyze(generate_journey(50, seed=2))
     print(f"{'steps':>8} {'networkx s':>11} {'analyze s':>10} {'ratio':>7}  slowest analyses")
     for n in args.sizes:
-        j = generate_journey(n, seed=1)
+        j = (
+            generate_journey(n, seed=1, loop_share=0.05, long_loops=True)
+            if args.long_loops
+            else generate_journey(n, seed=1)
+        )
         base = networkx_baseline(j)
         t = time.perf_counter()
         cx.analyze(j)

@@ -19,8 +19,15 @@ PHASES = ("awareness", "consideration", "purchase", "retention", "advocacy")
 CHANNELS = (("web", "digital"), ("chat", "digital"), ("phone", "human"), ("store", "physical"))
 
 
-def generate_journey(n_steps: int, *, seed: int = 0, loop_share: float = 0.03) -> cx.Journey:
-    """A valid journey of about ``n_steps`` steps (touchpoints, decisions, outcomes)."""
+def generate_journey(
+    n_steps: int, *, seed: int = 0, loop_share: float = 0.03, long_loops: bool = False
+) -> cx.Journey:
+    """A valid journey of about ``n_steps`` steps (touchpoints, decisions, outcomes).
+
+    Loops go back one to ten steps; with ``long_loops`` to any earlier step, which
+    joins most of the journey into one strongly connected component (the case the
+    Markov size bound is for).
+    """
     rng = random.Random(seed)
     owners = [cx.Owner(id=s, name=s.title(), kind="department") for s in SILOS]
     teams = [f"{s}-team-{k}" for s in SILOS for k in range(3)]
@@ -82,7 +89,7 @@ def generate_journey(n_steps: int, *, seed: int = 0, loop_share: float = 0.03) -
             if o not in targets:
                 targets.append(o)
         if i > 10 and rng.random() < loop_share:
-            back = f"s{i - rng.randint(1, 10)}"
+            back = f"s{rng.randrange(0, i) if long_loops else i - rng.randint(1, 10)}"
             if back not in targets:
                 targets.append(back)
         weights = [rng.random() + 0.1 for _ in targets]
