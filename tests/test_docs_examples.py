@@ -75,6 +75,8 @@ PLACEHOLDERS = {
     "ACTIVITY=KIND": "Done=success",
     "COLUMN": "case",
     "VALUE": "complete",
+    "OLD": str(EXAMPLE),
+    "NEW": str(EXAMPLE),
 }
 
 

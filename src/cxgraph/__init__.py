@@ -43,6 +43,19 @@ from cxgraph.analyses.silos import SiloBoundaries, silo_boundaries
 from cxgraph.analyses.weakest import WeakestTouchpoints, weakest_touchpoints
 from cxgraph.attribution.models import Attribution, attribution
 from cxgraph.attribution.paths import PathData, paths
+from cxgraph.changes import (
+    Diff,
+    EditError,
+    Sensitivity,
+    assign_owner,
+    declare_handoff,
+    for_persona,
+    merge_steps,
+    remove_step,
+    set_probabilities,
+)
+from cxgraph.changes.diff import diff
+from cxgraph.changes.sensitivity import sensitivity
 from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError, Problem
 from cxgraph.graph import compile_graph, from_graph
 from cxgraph.model.classes import (
@@ -91,8 +104,10 @@ __all__ = [
     "CxgraphError",
     "CxgraphWarning",
     "DecisionPoint",
+    "Diff",
     "Dimension",
     "Dimensions",
+    "EditError",
     "Entry",
     "FileTooLargeError",
     "Handoff",
@@ -109,6 +124,7 @@ __all__ = [
     "Problem",
     "RemovalEffects",
     "Report",
+    "Sensitivity",
     "SiloBoundaries",
     "System",
     "Touchpoint",
@@ -120,26 +136,34 @@ __all__ = [
     "WeakestTouchpoints",
     "__version__",
     "analyze",
+    "assign_owner",
     "attribution",
     "branches",
     "compile_graph",
     "conformance",
     "coverage",
+    "declare_handoff",
+    "diff",
     "dimensions",
     "discover",
     "dump",
     "dumps",
+    "for_persona",
     "from_graph",
     "lint",
     "load",
     "loads",
     "markov",
+    "merge_steps",
     "moments_of_truth",
     "paths",
     "plot",
     "register_analysis",
     "registered_analyses",
+    "remove_step",
     "schema",
+    "sensitivity",
+    "set_probabilities",
     "silo_boundaries",
     "to_dict",
     "touchpoint_inventory",

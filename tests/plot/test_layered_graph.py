@@ -176,3 +176,39 @@ class TestAgainstDot:
         ours = crossings(edge_paths(ax))
         theirs = dot_crossings(ax, journey)
         assert ours <= math.ceil(1.2 * theirs) + 1, (ours, theirs)
+
+
+class TestBaselineMarks:
+    """cx.plot.graph(new, baseline=old): a badge per added or changed step, on its node."""
+
+    def test_badges_sit_on_their_nodes(self) -> None:
+        old = cx.load(Path(__file__).resolve().parents[2] / "examples" / "vending.yaml")
+        new = cx.load(Path(__file__).resolve().parents[2] / "examples" / "vending_future.yaml")
+        ax = cx.plot.graph(new, baseline=old)
+        boxes = node_boxes(ax)
+        marks = {
+            (p.get_gid() or ""): p
+            for p in ax.patches
+            if (p.get_gid() or "").startswith(("graph-added-", "graph-changed-"))
+        }
+        added = {g.split("-", 2)[2] for g in marks if g.startswith("graph-added-")}
+        assert {"tap-to-pay", "auto-refund", "stock-alert"} <= added
+        for gid, patch in marks.items():
+            sid = gid.split("-", 2)[2]
+            x0, y0, x1, y1 = boxes[sid]
+            cx_, cy_ = patch.center  # type: ignore[attr-defined]
+            assert x0 - 0.05 <= cx_ <= x1, gid
+            assert y0 <= cy_ <= y1 + 0.12, gid
+        words = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any(w.startswith("+ step added since the baseline") for w in words)
+
+    def test_a_journey_against_itself_marks_nothing(self) -> None:
+        j = cx.load(Path(__file__).resolve().parents[2] / "examples" / "restaurant.yaml")
+        ax = cx.plot.graph(j, baseline=j)
+        assert not [
+            p
+            for p in ax.patches
+            if (p.get_gid() or "").startswith(("graph-added-", "graph-changed-"))
+        ]
+        words = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert "removed since the baseline: 0 steps, 0 edges (not drawn)" in words

@@ -24,7 +24,14 @@ from typing import Any, NoReturn, TextIO, cast
 
 from cxgraph._util.text import plural
 from cxgraph._version import __version__
-from cxgraph.cli import _io
+from cxgraph.cli import _diff, _io
+from cxgraph.cli._errors import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    UsageError,
+    _ProblemsFoundError,
+)
 from cxgraph.cli._help import _about, _exit_codes, _HelpFormatter
 from cxgraph.cli._words import _cli_words, _columns_text, _hint_outcomes, _print_error
 from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError
@@ -40,28 +47,6 @@ from cxgraph.readwrite.files import UnsupportedFormatError
 from cxgraph.readwrite.roles import USUAL_NAMES, MissingColumnError
 
 __all__ = ["main"]
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """A command-line usage error (exit 2).
-
-    The message is the problem alone; ``main`` puts ``cxgraph COMMAND: error:``
-    before it. ``usage`` is the usage of the parser at fault and ``prog`` its
-    name, set when the error comes from parsing (before the command is known).
-    """
-
-    def __init__(self, message: str, usage: str = "", prog: str | None = None) -> None:
-        super().__init__(message)
-        self.usage = usage
-        self.prog = prog
-
-
-class _ProblemsFoundError(Exception):
-    """The command ran and found problems (exit 1); the message says which."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -282,9 +267,10 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(msg)
     if args.output != "-":
         _writable(args.output, (".html", ".htm"), "the page's format")
+    baseline = _diff.read_version(args.baseline) if args.baseline is not None else None
     journey = _load(args.file)
     report = analyze(journey, analyses=only)
-    page = report.to_html(plots=not args.no_plots)
+    page = report.to_html(plots=not args.no_plots, baseline=baseline)
     if args.output == "-":
         out.write(page)
     else:
@@ -513,6 +499,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"show only this analysis (repeat for several): one of {analyses}",
     )
     p.add_argument("--no-plots", action="store_true", help="leave the plots out of the page")
+    p.add_argument(
+        "--baseline",
+        metavar="OLD",
+        help="an earlier version (a file or REV:PATH): the page opens with what changed "
+        "since it, and the graph marks it",
+    )
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("render", **_about("draw one picture of a journey as SVG or PNG"))
@@ -528,6 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"which picture: the {', '.join(others)} or {last}",
     )
     p.set_defaults(func=_cmd_render)
+
+    _diff.add_parser(sub, _about)
 
     p = sub.add_parser("schema", **_about("print the JSON Schema of the journey file format"))
     p.set_defaults(func=_cmd_schema)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from matplotlib.patches import Patch
 
 from cxgraph.plot.drawing import (
+    _badge,
     _Box,
     _draw_legend,
     _journey_title,
@@ -89,7 +90,7 @@ def _slots(journey: Journey, order: Mapping[str, tuple[int, int]]) -> dict[str, 
     return slot
 
 
-def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
+def graph(journey: Journey, *, ax: Axes | None = None, baseline: Journey | None = None) -> Axes:
     """Draw the journey graph, layered by phase, with its findings highlighted.
 
     Drawn top to bottom, the way Graphviz ``dot`` draws, so that a long
@@ -115,6 +116,12 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
         The journey to draw.
     ax
         Axes to draw on; by default a new Figure sized for the journey.
+    baseline
+        An earlier version of the journey: steps added since it get a ``+``
+        badge and steps changed a ``~`` badge (renamed ones too); edges added
+        are drawn dashed and green, edges changed dash-dotted and amber; the
+        legend says so in words and counts what was removed (see
+        :func:`~cxgraph.diff`). Colour is never the only mark.
 
     Returns
     -------
@@ -176,6 +183,7 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
     flows = dict(model.edge_flow) if model is not None else {}
     top_flow = max(flows.values(), default=0.0)
     moments = {mo.step: mo.score for mo in moments_of_truth(journey)}
+    marks, edge_marks, removed = _baseline_marks(journey, baseline)
 
     handles, labels = _silo_legend(journey, journey.steps, colours, names["owner"])
     handles += [
@@ -196,6 +204,21 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
         "silo crossing",
         "trigger",
     ]
+    if baseline is not None:
+        handles += [
+            _proxy_line("none", marker="o", markersize=8, markerfacecolor=ADDED),
+            _proxy_line("none", marker="o", markersize=8, markerfacecolor=CHANGED),
+            _proxy_line(ADDED, linewidth=1.6, linestyle=(0, (4, 2))),
+            _proxy_line(CHANGED, linewidth=1.6, linestyle="-."),
+            _proxy_line("none"),
+        ]
+        labels += [
+            f"+ step added since the baseline ({sum(v == 'added' for v in marks.values())})",
+            f"~ step changed since the baseline ({sum(v == 'changed' for v in marks.values())})",
+            f"edge added since the baseline ({sum(v == 'added' for v in edge_marks.values())})",
+            f"edge changed since the baseline ({sum(v == 'changed' for v in edge_marks.values())})",
+            f"removed since the baseline: {removed[0]} steps, {removed[1]} edges (not drawn)",
+        ]
     label_w = HEAD_W
     width = max(label_w + graph_w + 0.3 + 2 * MARGIN, 7.0)
     inner_w = width - 2 * MARGIN
@@ -308,6 +331,14 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
             _add(ax, halo)
         _add(ax, node)
         boxes[sid] = _Box((x, y), hw, hh, isinstance(step, DecisionPoint))
+        if sid in marks:
+            _badge(
+                ax,
+                (x - NODE_W / 2 + 0.06, y + NODE_H / 2 - 0.02),
+                "+" if marks[sid] == "added" else "~",
+                ADDED if marks[sid] == "added" else CHANGED,
+                f"graph-{marks[sid]}-{sid}",
+            )
         _text(
             ax,
             x,
@@ -357,6 +388,10 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
         arrow.set_color(colour)
         arrow.set_linewidth(lw)
         arrow.set_linestyle(":" if kind == "trigger" else "-")
+        if (u, v) in edge_marks:
+            added = edge_marks[u, v] == "added"
+            arrow.set_color(ADDED if added else CHANGED)
+            arrow.set_linestyle((0, (4, 2)) if added else "-.")
         arrow.set_joinstyle("round")
         arrow.set_zorder(2)
         arrow.set_gid(f"graph-edge-{_pair(u, v)}")
@@ -365,6 +400,40 @@ def graph(journey: Journey, *, ax: Axes | None = None) -> Axes:
     _draw_legend(ax, handles, labels, MARGIN, band_bottom - 0.2, legend_cols, scale)
     _shrink(ax, scale)
     return ax
+
+
+#: Marks of a change since the baseline: green for added, amber for changed.
+ADDED = "#1B7837"
+CHANGED = "#B9770E"
+
+
+def _baseline_marks(
+    journey: Journey, baseline: Journey | None
+) -> tuple[dict[str, str], dict[tuple[str, str], str], tuple[int, int]]:
+    """Steps and edges added or changed since ``baseline``, and how many were removed."""
+    if baseline is None:
+        return {}, {}, (0, 0)
+    from cxgraph.changes.diff import diff
+
+    baseline = require_journey(baseline, "graph")
+    marks: dict[str, str] = {}
+    edge_marks: dict[tuple[str, str], str] = {}
+    removed = [0, 0]
+    for c in diff(baseline, journey).findings:
+        if c.area not in ("steps", "edges"):
+            continue
+        if c.change == "removed":
+            removed[c.area == "edges"] += 1
+            continue
+        mark = "added" if c.change == "added" else "changed"
+        if c.area == "steps":
+            if marks.get(c.key) != "added":
+                marks[c.key] = mark
+        else:
+            u, _, v = c.key.partition(">")
+            if edge_marks.get((u, v)) != "added":
+                edge_marks[u, v] = mark
+    return marks, edge_marks, (removed[0], removed[1])
 
 
 def _ports(

@@ -415,7 +415,7 @@ def load(
     """  # noqa: E501
     p = resolve_path(path)
     fmt = format_for(p, format)
-    data = read_bounded(p, _size_limit(max_bytes))
+    data = read_bounded(p, size_limit(max_bytes))
     try:
         return loads(data, format=fmt)
     except JourneyValidationError as exc:
@@ -425,7 +425,7 @@ def load(
         raise named from None
 
 
-def _size_limit(max_bytes: int | None) -> int:
+def size_limit(max_bytes: int | None) -> int:
     """The size limit asked for, else the environment's, else :data:`MAX_FILE_BYTES`."""
     if max_bytes is not None:
         given, source = max_bytes, "max_bytes"

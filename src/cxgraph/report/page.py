@@ -158,7 +158,7 @@ _CSS = _CSS.replace("\n", "").strip()  # one line: the page source stays readabl
 # -- plots --------------------------------------------------------------------
 
 
-def plot_svg(journey: Journey, kind: str) -> str:
+def plot_svg(journey: Journey, kind: str, **options: Any) -> str:
     """Draw one plot of ``journey`` (a key of :data:`PLOT_KINDS`) as SVG text.
 
     Raises
@@ -170,7 +170,7 @@ def plot_svg(journey: Journey, kind: str) -> str:
 
     func: Callable[..., Any] = getattr(plot, PLOT_KINDS[kind][0])
     # plot draws on a Figure of its own (never pyplot): nothing to close.
-    return str(plot.to_svg(func(journey)))
+    return str(plot.to_svg(func(journey, **options)))
 
 
 def inline_svg(svg: str, prefix: str, label: str) -> str:
@@ -232,7 +232,7 @@ EVERY_STEP_KINDS = frozenset({"journey_map", "blueprint", "graph"})
 PICTURE_STEPS = 500
 
 
-def _figure(journey: Journey, kind: str) -> str:
+def _figure(journey: Journey, kind: str, baseline: Journey | None = None) -> str:
     _, title, caption = PLOT_KINDS[kind]
     n = len(journey.steps)
     if kind in EVERY_STEP_KINDS and n > PICTURE_STEPS:
@@ -246,7 +246,9 @@ def _figure(journey: Journey, kind: str) -> str:
             "</figure>"
         )
     try:
-        svg, wide = _sized(inline_svg(plot_svg(journey, kind), f"fig-{kind}", title))
+        options = {"baseline": baseline} if baseline is not None and kind == "graph" else {}
+        svg = plot_svg(journey, kind, **options)
+        svg, wide = _sized(inline_svg(svg, f"fig-{kind}", title))
         svg = f'<div class="frame">{svg}</div>'
         if wide:
             # Whole at a 1,400 px window, it scrolls in a narrower one: say when.
@@ -395,7 +397,20 @@ def _glance(sections: list[tuple[str, str, str]]) -> str:
     return f'<table class="glance" id="contents"><tbody>{rows}</tbody></table>'
 
 
-def report_page(report: Report, *, plots: bool = True) -> str:
+def _since(baseline: Journey, journey: Journey) -> str:
+    """The section that opens a page with a baseline: the diff, in words and a table."""
+    from cxgraph.changes.diff import diff
+
+    d = diff(baseline, journey)
+    version = f" (version {baseline.version})" if baseline.version else ""
+    head = f"What changed since the baseline{version}"
+    return (
+        f'<div class="wrap"><section id="changes" aria-label="Changes"><h2>{esc(head)}</h2>'
+        f"{d._repr_html_()}</section></div>"
+    )
+
+
+def report_page(report: Report, *, plots: bool = True, baseline: Journey | None = None) -> str:
     """The whole page for ``report``, as text (see the module docstring).
 
     Parameters
@@ -404,6 +419,10 @@ def report_page(report: Report, *, plots: bool = True) -> str:
         The report to show.
     plots
         Draw the plots (as inline SVG); False leaves them out.
+    baseline
+        An earlier version of the journey: what changed since it comes first
+        in the page (:func:`~cxgraph.diff`), and the journey graph marks the
+        steps and edges added or changed.
 
     Returns
     -------
@@ -427,10 +446,11 @@ def report_page(report: Report, *, plots: bool = True) -> str:
         "<body>",
         _header(journey),
         "<main>",
+        *([_since(baseline, journey)] if baseline is not None else []),
         f'<div class="wrap">{_band(report)}</div>',
     ]
     if plots:
-        figures = "".join(_figure(journey, kind) for kind in PLOT_KINDS)
+        figures = "".join(_figure(journey, kind, baseline) for kind in PLOT_KINDS)
         parts.append(
             '<div class="wrap"><section id="plots" aria-label="Plots"><h2>Pictures</h2>'
             f"{figures}</section></div>"

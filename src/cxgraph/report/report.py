@@ -169,13 +169,15 @@ class Report:
 
         return report_html(self)
 
-    def to_html(self, *, plots: bool = True) -> str:
+    def to_html(self, *, plots: bool = True, baseline: Journey | None = None) -> str:
         """The report as one self-contained HTML page (see ``cxgraph report``).
 
         A header, a summary band, the plots as inline SVG (``plots=False``
         leaves them out), every analysis in plain words, and a footer: inline
         CSS, no JavaScript, nothing fetched, every user string escaped; the
-        same report gives the same bytes.
+        same report gives the same bytes. With ``baseline`` (an earlier
+        version of the journey) the page opens with what changed since it,
+        and the journey graph marks the steps and edges added or changed.
 
         Examples
         --------
@@ -187,7 +189,7 @@ class Report:
         """
         from cxgraph.report.page import report_page
 
-        return report_page(self, plots=plots)
+        return report_page(self, plots=plots, baseline=baseline)
 
 
 def analyze(journey: Journey, analyses: Sequence[str] | None = None) -> Report:
