@@ -24,9 +24,9 @@ def read(path: Path) -> dict[str, Any]:
 
 
 class TestNotebooks:
-    def test_there_are_five(self) -> None:
-        """The five tutorial notebooks are there, numbered in reading order."""
-        assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-", "04-", "05-"]
+    def test_there_are_six(self) -> None:
+        """The six tutorial notebooks are there, numbered in reading order."""
+        assert [p.name[:3] for p in NOTEBOOKS] == ["01-", "02-", "03-", "04-", "05-", "06-"]
 
     @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
     def test_committed_without_outputs(self, path: Path) -> None:

@@ -148,7 +148,8 @@ def _cmd_analyze(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         msg = "--format csv writes one analysis: choose it with --only NAME"
         raise UsageError(msg)
     journey = _load(args.file)
-    report = analyze(journey, analyses=only)
+    _check_persona(journey, args.persona)
+    report = analyze(journey, analyses=only, persona=args.persona)
     if args.format == "json":
         print(report.to_json(), file=out)
     elif args.format == "csv":
@@ -237,6 +238,15 @@ def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _check_persona(journey: Journey, persona: str | None) -> None:
+    """An unknown --persona is a usage error naming the journey's personas."""
+    known = [p.id for p in journey.personas]
+    if persona is not None and persona not in known:
+        listed = ", ".join(known) if known else "none: the journey declares no personas"
+        msg = f"unknown persona {persona!r} for --persona (the journey's personas: {listed})"
+        raise UsageError(msg)
+
+
 def _writable(output: str, suffixes: tuple[str, ...], what: str) -> None:
     """Check an output path before any work: not a folder, a known suffix, an existing folder."""
     path = Path(output)
@@ -269,7 +279,8 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _writable(args.output, (".html", ".htm"), "the page's format")
     baseline = _diff.read_version(args.baseline) if args.baseline is not None else None
     journey = _load(args.file)
-    report = analyze(journey, analyses=only)
+    _check_persona(journey, args.persona)
+    report = analyze(journey, analyses=only, persona=args.persona)
     page = report.to_html(plots=not args.no_plots, baseline=baseline)
     if args.output == "-":
         out.write(page)
@@ -418,6 +429,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 when there are unowned hand-offs or lint warnings",
     )
+    p.add_argument(
+        "--persona",
+        metavar="ID",
+        help="analyse the journey this persona travels (its steps only)",
+    )
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("discover", **_about("discover a journey from an event log"))
@@ -499,6 +515,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"show only this analysis (repeat for several): one of {analyses}",
     )
     p.add_argument("--no-plots", action="store_true", help="leave the plots out of the page")
+    p.add_argument(
+        "--persona",
+        metavar="ID",
+        help="analyse the journey this persona travels (its steps only)",
+    )
     p.add_argument(
         "--baseline",
         metavar="OLD",

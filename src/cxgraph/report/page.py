@@ -285,9 +285,12 @@ def _sized(svg: str) -> tuple[str, bool]:
 # -- page parts -------------------------------------------------------------------
 
 
-def _header(journey: Journey) -> str:
+def _header(journey: Journey, persona: str | None = None) -> str:
     state = "Future state" if journey.state == "future" else "Current state"
     parts = [f'<span class="state {esc(journey.state)}">{state}</span>']
+    if persona is not None:
+        name = next((p.name for p in journey.personas if p.id == persona), persona)
+        parts.append(f'<span class="state">For one persona: {esc(name)}</span> ')
     if journey.version:
         parts.append(f"version {esc(journey.version)} · ")
     parts.append(f"<code>{esc(journey.id)}</code>")
@@ -335,7 +338,51 @@ def _band(report: Report) -> str:
     band = f'<div class="band">{"".join(shape)}</div>'
     if found:
         band += f'<div class="band found">{"".join(found)}</div>'
+    if report.persona is None and len(j.personas) > 1:
+        band += _by_persona(j)
     return f'<section id="summary" aria-label="Summary"><h2>At a glance</h2>{band}</section>'
+
+
+def _by_persona(journey: Journey) -> str:
+    """Headline numbers for the journey each persona travels (``analyze(persona=)``)."""
+    from cxgraph.analyses.handoffs import unowned_handoffs
+    from cxgraph.analyses.markov import markov
+    from cxgraph.analyses.moments import moments_of_truth
+    from cxgraph.analyses.silos import silo_boundaries
+    from cxgraph.changes.edits import for_persona
+    from cxgraph.errors import CxgraphError
+
+    rows = []
+    for p in journey.personas:
+        try:
+            j = for_persona(journey, p.id)
+            try:
+                model = markov(j)
+                conversion = (
+                    pct(model.conversion_probability) if model.probabilities_known else "\u2014"
+                )
+            except CxgraphError:
+                conversion = "\u2014"
+            cells = [
+                conversion,
+                f"{len(unowned_handoffs(j).chains):,}",
+                f"{len(silo_boundaries(j)):,}",
+                f"{len(moments_of_truth(j)):,}",
+            ]
+        except CxgraphError as exc:
+            cells = [esc(short(exc)), "", "", ""]
+        rows.append(
+            f"<tr><td>{esc(p.name)}</td>"
+            + "".join(f'<td class="num">{c}</td>' for c in cells)
+            + "</tr>"
+        )
+    return (
+        '<div class="extra" id="by-persona"><h4>By persona: the journey each one travels '
+        "(its steps, probabilities renormalised)</h4><table><thead><tr><th>Persona</th>"
+        '<th class="num">Conversion</th><th class="num">Unowned hand-offs</th>'
+        '<th class="num">Silo crossings</th><th class="num">Moments of truth</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _kinds(kinds: Iterable[str], words: Mapping[str, str] | None = None) -> str:
@@ -444,7 +491,7 @@ def report_page(report: Report, *, plots: bool = True, baseline: Journey | None 
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
-        _header(journey),
+        _header(journey, report.persona),
         "<main>",
         *([_since(baseline, journey)] if baseline is not None else []),
         f'<div class="wrap">{_band(report)}</div>',

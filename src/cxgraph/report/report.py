@@ -56,6 +56,8 @@ class Report:
 
     journey: Journey
     results: Mapping[str, Any] = field()
+    #: The persona the journey was sliced for (``analyze(..., persona=)``), or None.
+    persona: str | None = None
 
     def __getitem__(self, name: str) -> Any:
         try:
@@ -125,7 +127,8 @@ class Report:
         name = self.journey.name
         if len(name) > QUOTED_CHARS:
             name = name[: QUOTED_CHARS - 1] + "\u2026"
-        return bounded(f"Report on journey {self.journey.id!r} ({name})")
+        who = f", for persona {self.persona!r}" if self.persona is not None else ""
+        return bounded(f"Report on journey {self.journey.id!r} ({name}){who}")
 
     def __str__(self) -> str:
         head = self._head()
@@ -192,7 +195,9 @@ class Report:
         return report_page(self, plots=plots, baseline=baseline)
 
 
-def analyze(journey: Journey, analyses: Sequence[str] | None = None) -> Report:
+def analyze(
+    journey: Journey, analyses: Sequence[str] | None = None, *, persona: str | None = None
+) -> Report:
     """Run analyses on a journey and collect their results in a :class:`Report`.
 
     Parameters
@@ -202,6 +207,9 @@ def analyze(journey: Journey, analyses: Sequence[str] | None = None) -> Report:
     analyses
         Names to run, in this order; default every registered analysis
         (see :func:`registered_analyses`).
+    persona
+        Analyse the journey this persona travels (:func:`~cxgraph.for_persona`:
+        its steps, the edges between them, probabilities renormalised).
 
     Returns
     -------
@@ -214,7 +222,8 @@ def analyze(journey: Journey, analyses: Sequence[str] | None = None) -> Report:
     ValueError
         For an unknown analysis name (the message lists the valid ones).
     CxgraphError
-        When a custom analysis fails (the message names it and the cause).
+        When a custom analysis fails (the message names it and the cause), or
+        for an unknown ``persona`` (the message lists the personas).
 
     Examples
     --------
@@ -237,6 +246,8 @@ def analyze(journey: Journey, analyses: Sequence[str] | None = None) -> Report:
         if n not in valid:
             msg = f"unknown analysis {n!r} {choices_text(str(n), valid, word='valid')}"
             raise ValueError(msg)
+    if persona is not None:
+        journey = _slice(journey, persona)
     builtin = _builtin() if any(n in BUILTIN_NAMES for n in names) else {}
     results: dict[str, Any] = {}
     with shared_cache():
@@ -252,4 +263,15 @@ def analyze(journey: Journey, analyses: Sequence[str] | None = None) -> Report:
             except Exception as exc:
                 msg = f"custom analysis {n!r} failed: {type(exc).__name__}: {exc}"
                 raise CxgraphError(msg) from exc
-    return Report(journey=journey, results=results)
+    return Report(journey=journey, results=results, persona=persona)
+
+
+def _slice(journey: Journey, persona: str) -> Journey:
+    """The journey ``persona`` travels; an unknown persona names the known ones."""
+    from cxgraph.changes.edits import for_persona
+
+    known = [p.id for p in journey.personas]
+    if persona not in known:
+        msg = f"unknown persona {persona!r} {choices_text(str(persona), known, word='personas')}"
+        raise CxgraphError(msg)
+    return for_persona(journey, persona)
