@@ -165,3 +165,15 @@ class TestReportWithBaseline:
         page = target.read_text(encoding="utf-8")
         assert 'id="changes"' not in page
         assert "since the baseline" not in page
+
+
+def test_rev_path_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """REV:PATH where the current folder is in no git repository: a usage error, git's words."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    code, out, err = run("diff", "main:j.yaml", VENDING)
+    assert (code, out) == (2, "")
+    assert err.startswith("cxgraph diff: error: cannot read 'main:j.yaml' from git: fatal: ")
+    assert "not a git repository" in err
