@@ -28,16 +28,17 @@ from typing import Any, ClassVar, TypeAlias, cast
 import attrs
 from attrs import field, frozen
 
+from cxgraph._util.cache import shared_cache
 from cxgraph._util.escape import markdown_text
 from cxgraph._util.html import result_html, safe_html, table
 from cxgraph._util.results import cell_text
 from cxgraph.analyses.branches import branches
-from cxgraph.analyses.handoffs import unowned_handoffs
+from cxgraph.analyses.handoffs import UnownedHandoffs, unowned_handoffs
 from cxgraph.analyses.lint import lint
 from cxgraph.analyses.markov import markov
-from cxgraph.analyses.moments import moments_of_truth
+from cxgraph.analyses.moments import MomentsOfTruth, moments_of_truth
 from cxgraph.analyses.results import SHOW, AnalysisResult
-from cxgraph.analyses.silos import silo_boundaries
+from cxgraph.analyses.silos import SiloBoundaries, silo_boundaries
 from cxgraph.errors import CxgraphError
 from cxgraph.model.classes import (
     DecisionPoint,
@@ -330,8 +331,14 @@ def _val(value: Any) -> str:
 # -- plain values -------------------------------------------------------------
 
 
+# Exact types _plain returns as they are (the common case, checked first).
+_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A model value as plain JSON: durations ISO 8601, objects dicts without defaults."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, timedelta):
         return format_duration(value)
     if attrs.has(type(value)):
@@ -399,10 +406,15 @@ def _through(obj: Any, renames: Renames) -> Any:
             continue
         ids = renames.get(target, {})
         value = getattr(obj, f.name)
+        if not ids:
+            continue
         if isinstance(value, tuple):
-            changes[f.name] = tuple(ids.get(v, v) for v in value)
-        elif isinstance(value, str):
-            changes[f.name] = ids.get(value, value)
+            mapped = tuple(ids.get(v, v) for v in value)
+            if mapped != value:
+                changes[f.name] = mapped
+        elif isinstance(value, str) and ids.get(value, value) != value:
+            changes[f.name] = ids[value]
+    # Nothing renamed: the object as it is (evolve would make an equal copy).
     if not changes:
         return obj
     # evolve would validate nothing more than the fields; the class validators accept ids.
@@ -431,8 +443,12 @@ def _compare(area: str, key: str, old: Any, new: Any, out: list[Change]) -> None
     for name in names:
         if name == "id":
             continue
-        a = _plain(_field_value(old, name, type(new)))
-        b = _plain(_field_value(new, name, type(old)))
+        raw_a = _field_value(old, name, type(new))
+        raw_b = _field_value(new, name, type(old))
+        # Equal values have equal plain values; _plain only for those that differ.
+        if raw_a == raw_b:
+            continue
+        a, b = _plain(raw_a), _plain(raw_b)
         if a != b:
             out.append(Change(area=area, change="changed", key=key, field=name, old=a, new=b))
 
@@ -503,22 +519,30 @@ def _lint_keys(j: Journey) -> dict[str, Any]:
     return out
 
 
-def _findings(j: Journey) -> dict[str, dict[str, Any]]:
-    """The keyed findings of each compared analysis, and the customer-visible crossings."""
-    uh = {f"{f.source}>{f.target}:{f.reason}": _plain(f) for f in unowned_handoffs(j).findings}
-    sb = {f"{f.source}>{f.target}": _plain(f) for f in silo_boundaries(j).findings}
-    mot = {f.step: _plain(f) for f in moments_of_truth(j).findings}
+def _analyses(j: Journey) -> tuple[UnownedHandoffs, SiloBoundaries, MomentsOfTruth]:
+    """The three compared analyses, run once each (findings and measures share them)."""
+    return unowned_handoffs(j), silo_boundaries(j), moments_of_truth(j)
+
+
+def _findings(
+    j: Journey, uh: UnownedHandoffs, sb: SiloBoundaries, mot: MomentsOfTruth
+) -> dict[str, dict[str, Any]]:
+    """The keyed findings of each compared analysis, and the customer-visible crossings.
+
+    The values are the findings themselves (lint's as plain dicts); only those
+    introduced or resolved are made plain, by the caller.
+    """
     return {
-        "unowned_handoffs": uh,
-        "silo_boundaries": sb,
-        "moments_of_truth": mot,
+        "unowned_handoffs": {f"{f.source}>{f.target}:{f.reason}": f for f in uh.findings},
+        "silo_boundaries": {f"{f.source}>{f.target}": f for f in sb.findings},
+        "moments_of_truth": {f.step: f for f in mot.findings},
         "lint": _lint_keys(j),
     }
 
 
-def _measures(j: Journey) -> dict[str, float | None]:
-    uh = unowned_handoffs(j)
-    sb = silo_boundaries(j)
+def _measures(
+    j: Journey, uh: UnownedHandoffs, sb: SiloBoundaries, mot: MomentsOfTruth
+) -> dict[str, float | None]:
     conv: float | None = None
     steps: float | None = None
     try:
@@ -534,7 +558,7 @@ def _measures(j: Journey) -> dict[str, float | None]:
         "unowned_handoffs": len(uh.chains),
         "silo_crossings": len(sb.findings),
         "customer_visible_crossings": sb.customer_visible,
-        "moments_of_truth": len(moments_of_truth(j).findings),
+        "moments_of_truth": len(mot.findings),
         "path_count": branches(j, max_paths=1).path_count,
         "conversion_probability": conv,
         "expected_steps": steps,
@@ -605,22 +629,28 @@ def diff(old: Journey, new: Journey, *, tolerance: float = 1e-9) -> Diff:
     _match("edges", old_edges, {_edge_key(e, {}): e for e in new.edges}, {}, renames, records)
     # Ids in findings keys map through every rename (steps, owners, personas).
     every = {k: v for ids in renames.values() for k, v in ids.items()}
-    fa, fb = _findings(old), _findings(new)
+    # Each journey's analyses share one compiled graph and one Markov model, as
+    # in analyze(); the findings and the measures share the analyses' results.
+    with shared_cache():
+        ra, rb = _analyses(old), _analyses(new)
+        fa, fb = _findings(old, *ra), _findings(new, *rb)
+        ma, mb = _measures(old, *ra), _measures(new, *rb)
     regressions: list[Change] = []
     for area in fa:
         before = {_map_key(k, every): v for k, v in fa[area].items()}
         after = fb[area]
         for k in sorted(before.keys() - after.keys()):
+            old_value = _plain(before[k])
             records.append(
-                Change(area=area, change="resolved", key=k, field=None, old=before[k], new=None)
+                Change(area=area, change="resolved", key=k, field=None, old=old_value, new=None)
             )
         for k in sorted(after.keys() - before.keys()):
-            c = Change(area=area, change="introduced", key=k, field=None, old=None, new=after[k])
+            value = _plain(after[k])
+            c = Change(area=area, change="introduced", key=k, field=None, old=None, new=value)
             records.append(c)
-            visible = area == "silo_boundaries" and after[k].get("customer_visible")
+            visible = area == "silo_boundaries" and value.get("customer_visible")
             if area in ("unowned_handoffs", "lint") or visible:
                 regressions.append(c)
-    ma, mb = _measures(old), _measures(new)
     measures: dict[str, Measure] = {}
     for name in MEASURES:
         o, n = ma[name], mb[name]
