@@ -623,12 +623,21 @@ def diff(old: Journey, new: Journey, *, tolerance: float = 1e-9) -> Diff:
     for name in (*LISTS, "steps"):
         _match(name, a[name], b[name], renames[name], renames, records)
     steps = renames["steps"]
-    old_entries = {steps.get(e.step, e.step): _through(e, renames) for e in old.entries}
+    # Keyed through the renames, valued as they were: _match compares through the
+    # renames, and a removed one is written with the old journey's own ids.
+    old_entries = {steps.get(e.step, e.step): e for e in old.entries}
     _match("entries", old_entries, {e.step: e for e in new.entries}, {}, renames, records)
-    old_edges = {_edge_key(e, steps): _through(e, renames) for e in old.edges}
+    old_edges = {_edge_key(e, steps): e for e in old.edges}
     _match("edges", old_edges, {_edge_key(e, {}): e for e in new.edges}, {}, renames, records)
-    # Ids in findings keys map through every rename (steps, owners, personas).
     every = {k: v for ids in renames.values() for k, v in ids.items()}
+    # Findings keys name steps (and, in lint, personas): map them through those
+    # lists' renames only, so that an owner renamed from an id that is also a
+    # step's id leaves the step's findings alone.
+    step_ids = {s.id for s in old.steps}
+    finding_ids = {
+        **{k: v for k, v in renames["personas"].items() if k not in step_ids},
+        **renames["steps"],
+    }
     # Each journey's analyses share one compiled graph and one Markov model, as
     # in analyze(); the findings and the measures share the analyses' results.
     with shared_cache():
@@ -637,7 +646,7 @@ def diff(old: Journey, new: Journey, *, tolerance: float = 1e-9) -> Diff:
         ma, mb = _measures(old, *ra), _measures(new, *rb)
     regressions: list[Change] = []
     for area in fa:
-        before = {_map_key(k, every): v for k, v in fa[area].items()}
+        before = {_map_key(k, finding_ids): v for k, v in fa[area].items()}
         after = fb[area]
         for k in sorted(before.keys() - after.keys()):
             old_value = _plain(before[k])
