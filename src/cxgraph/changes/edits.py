@@ -161,15 +161,7 @@ def remove_step(j: Journey, step: str, *, reroute: bool = True) -> Journey:
     kept = (t for t in j.triggers if x not in (t.source, t.target))
     new_edges = _triggers(new_edges, kept, fn)
     starts, entries = _spread_entries(j, fn, x, {} if isinstance(j.step(x), Outcome) else spread)
-    changes = {
-        "touchpoints": tuple(s for s in j.touchpoints if s.id != x),
-        "decision_points": tuple(s for s in j.decision_points if s.id != x),
-        "outcomes": tuple(s for s in j.outcomes if s.id != x),
-        **_split(new_edges),
-    }
-    out = _with_entries(j, changes, starts, entries)
-    _warn_dead_ends(out, fn, j)
-    return out
+    return _without(j, x, new_edges, starts, entries, fn)
 
 
 # -- merge_steps ----------------------------------------------------------------
@@ -280,11 +272,16 @@ def merge_steps(j: Journey, keep: str, drop: str) -> Journey:
         if not (t.source in inner and t.target in inner):
             triggers.append(t2)
     starts, entries = _spread_entries(j, fn, d, {k: 1.0})
+    return _without(j, d, _triggers(new_edges, triggers, fn), starts, entries, fn)
+
+
+def _without(j: Journey, gone: str, edges: Any, starts: Any, entries: Any, fn: str) -> Journey:
+    """``j`` without step ``gone``, with these edges and entries; warns of dead ends."""
     changes = {
-        "touchpoints": tuple(s for s in j.touchpoints if s.id != d),
-        "decision_points": tuple(s for s in j.decision_points if s.id != d),
-        "outcomes": tuple(s for s in j.outcomes if s.id != d),
-        **_split(_triggers(new_edges, triggers, fn)),
+        "touchpoints": tuple(s for s in j.touchpoints if s.id != gone),
+        "decision_points": tuple(s for s in j.decision_points if s.id != gone),
+        "outcomes": tuple(s for s in j.outcomes if s.id != gone),
+        **_split(edges),
     }
     out = _with_entries(j, changes, starts, entries)
     _warn_dead_ends(out, fn, j)
