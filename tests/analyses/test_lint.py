@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import cxgraph as cx
 from cxgraph.analyses.lint import LINT_CODES
+from strategies import journeys
 
 OWNERS = [cx.Owner(id="ops", name="Operations", kind="department")]
 CHANNELS = [cx.Channel(id="web", name="Website", kind="digital")]
@@ -377,3 +379,18 @@ class TestLint:
             problems = cx.lint(cx.load(path))
             assert all(p.code in LINT_CODES for p in problems), path
             assert all(p.path.startswith("$.") for p in problems), path
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(journeys(max_steps=8))
+def test_outline_orders_problems_like_the_whole_document(j: cx.Journey) -> None:
+    """lint sorts by an outline of the document (only the items its problems name):
+    the same order as sorting by the whole of ``to_dict``."""
+    from cxgraph.model.checks import in_document_order
+    from cxgraph.readwrite.converter import document_outline
+
+    problems = list(cx.lint(j))
+    reversed_ = problems[::-1]
+    whole = in_document_order(reversed_, cx.to_dict(j))
+    outline = in_document_order(reversed_, document_outline(j, (p.path for p in problems)))
+    assert outline == whole

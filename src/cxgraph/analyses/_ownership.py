@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import networkx as nx
 
+from cxgraph._util.cache import cached
 from cxgraph.analyses.flow import FLOW_KINDS, flow_model, require_journey
 from cxgraph.analyses.flow import step_label as _label
 from cxgraph.graph import entry_weights
@@ -133,10 +134,17 @@ def ownership_hops(
         every kind of edge (ownership follows triggers too); the customer
         flow passes ``successors(g, FLOW_KINDS)``.
     """
+    if roles is None and succ is None:
+        # Inside ``analyze`` the default hops are shared by the analyses that
+        # ask for them (unowned hand-offs, silo boundaries).
+        return cached(g, "ownership_hops", lambda: _hops(step_roles(g), successors(g, ALL_KINDS)))
     roles = step_roles(g) if roles is None else roles
+    return _hops(roles, successors(g, ALL_KINDS) if succ is None else succ)
+
+
+def _hops(roles: Mapping[str, Role], succ: Mapping[str, list[str]]) -> list[Hop]:
     # Sorted successors make breadth-first order lexicographic: the first
     # chain to reach a step is the shortest, and the smallest among equals.
-    succ = successors(g, ALL_KINDS) if succ is None else succ
     hops: list[Hop] = []
     for source in sorted(n for n, r in roles.items() if r != "transparent"):
         parent: dict[str, str] = {}
@@ -163,8 +171,12 @@ def ownership_hops(
 
 
 def successors(g: nx.DiGraph[str], kinds: Iterable[str]) -> dict[str, list[str]]:
-    """Each step's successors along edges of these kinds, sorted by id."""
+    """Each step's successors along edges of these kinds, sorted by id (read-only)."""
     follow = frozenset(kinds)
+    return cached(g, "successors:" + ",".join(sorted(follow)), lambda: _successors(g, follow))
+
+
+def _successors(g: nx.DiGraph[str], follow: frozenset[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {u: [] for u in g}
     for u, v, data in g.edges(data=True):
         if data["kind"] in follow:

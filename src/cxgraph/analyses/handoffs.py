@@ -388,7 +388,7 @@ def unowned_handoffs(journey: Journey) -> UnownedHandoffs:
     if "owned" not in roles.values():
         return UnownedHandoffs(findings=(), ownership_known=False, names=names)
     found: list[tuple[Hop, Reason]] = []
-    for hop in ownership_hops(g, roles=roles):
+    for hop in ownership_hops(g):
         edges = [g.adj[u][v] for u, v in hop.edges]
         handoffs = [e for e in edges if e["kind"] == "handoff"]
         triggers = [e for e in edges if e["kind"] == "trigger"]

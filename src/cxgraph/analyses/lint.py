@@ -124,9 +124,9 @@ def lint(journey: Journey) -> tuple[Problem, ...]:
     out += _persona_problems(journey, flow, entries)
     if not out:
         return ()
-    from cxgraph.readwrite.converter import to_dict
+    from cxgraph.readwrite.converter import document_outline
 
-    return tuple(in_document_order(out, to_dict(journey)))
+    return tuple(in_document_order(out, document_outline(journey, (p.path for p in out))))
 
 
 def _entry_problems(journey: Journey, entries: list[str]) -> list[Problem]:

@@ -351,7 +351,7 @@ def silo_boundaries(journey: Journey, *, level: str = "silo") -> SiloBoundaries:
     present = set(key.values())
     silos = tuple(o.id for o in journey.owners if o.id in present)
 
-    crossings = [h for h in ownership_hops(g, roles=roles) if _crosses(h, key)]
+    crossings = [h for h in ownership_hops(g) if _crosses(h, key)]
     findings = tuple(_crossing(g, h, key) for h in crossings)
     counts = {(a, b): 0 for a in silos for b in silos}
     for c in findings:

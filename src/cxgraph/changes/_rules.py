@@ -195,6 +195,16 @@ def _with_entries(
         got = _starts(implicit)
         if got.keys() == starts.keys() and all(abs(got[k] - starts[k]) <= _TOL for k in got):
             return implicit
+        if not starts:
+            # Nobody could start the original, and the edit gives a step no
+            # inflow: left implicit, that step would become an entry. Entries
+            # cannot say "none", so say it rather than change the journey.
+            msg = (
+                f"no step of {j.id!r} is an entry (every step has a way in), and the edit "
+                f"would make {', '.join(map(repr, sorted(got)))} one: declare the "
+                "journey's entries before editing it"
+            )
+            raise EditError(msg)
         total = math.fsum(starts.values())
         entries = tuple(
             Entry(step=k, probability=v / total) for k, v in starts.items() if total > 0

@@ -32,14 +32,8 @@ from cxgraph._util.cache import shared_cache
 from cxgraph._util.escape import markdown_text
 from cxgraph._util.html import result_html, safe_html, table
 from cxgraph._util.results import cell_text
-from cxgraph.analyses.branches import branches
-from cxgraph.analyses.handoffs import UnownedHandoffs, unowned_handoffs
-from cxgraph.analyses.lint import lint
-from cxgraph.analyses.markov import markov
-from cxgraph.analyses.moments import MomentsOfTruth, moments_of_truth
 from cxgraph.analyses.results import SHOW, AnalysisResult
-from cxgraph.analyses.silos import SiloBoundaries, silo_boundaries
-from cxgraph.errors import CxgraphError
+from cxgraph.changes import _findings
 from cxgraph.model.classes import (
     DecisionPoint,
     Handoff,
@@ -172,7 +166,7 @@ class Change:
     def mirrored(self, ids: Mapping[str, str] | None = None) -> Change:
         """The same change seen the other way round (``ids`` maps keys' ids back)."""
         ids = ids or {}
-        key = _map_key(self.key, ids)
+        key = _map_key(self.key, ids, self.area)
         if self.change == "renamed":
             return Change(
                 area=self.area,
@@ -183,21 +177,43 @@ class Change:
                 new=self.old,
             )
         change = _MIRROR.get(self.change, self.change)
-        return Change(
-            area=self.area, change=change, key=key, field=self.field, old=self.new, new=self.old
-        )
+        old, new = self.new, self.old
+        if change == "changed" and self.field in _REFS:
+            # A changed reference is written in the new journey's ids on both
+            # sides (the old object is compared through the renames): turned
+            # round, both sides are in the other journey's ids.
+            old, new = _map_ref(old, ids), _map_ref(new, ids)
+        return Change(area=self.area, change=change, key=key, field=self.field, old=old, new=new)
 
 
-def _map_key(key: str, ids: Mapping[str, str]) -> str:
-    """A record key with every id in it mapped through ``ids``."""
+def _map_ref(value: Any, ids: Mapping[str, str]) -> Any:
+    """A reference field's plain value (an id, a list of ids or None) mapped through ``ids``."""
+    if isinstance(value, str):
+        return ids.get(value, value)
+    if isinstance(value, list):
+        return [ids.get(v, v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _map_key(key: str, ids: Mapping[str, str], area: str = "") -> str:
+    """A record key of ``area`` with every id in it mapped through ``ids``.
+
+    Ids may hold ``:`` but never ``>``, so each area's key is split by its own
+    layout rather than by guessing: ``source>target:reason`` for an unowned
+    hand-off (the reason is after the last colon), ``code:thing`` for lint (the
+    code has no colon), ``source>target`` for an edge or a crossing, an id
+    otherwise.
+    """
     if not ids:
         return key
-    head, sep, tail = key.partition(":")
-    if sep and head and not head.startswith("$"):
-        # ``code:thing`` (lint) or ``source>target:reason`` (hand-offs).
-        if ">" in head or tail in ("context_dropped", "no_owner", "step_unowned", "undeclared"):
-            return _map_key(head, ids) + ":" + tail
-        return head + ":" + _map_key(tail, ids)
+    if area == "unowned_handoffs":
+        edge, sep, reason = key.rpartition(":")
+        if sep:
+            return _map_key(edge, ids) + ":" + reason
+    if area == "lint":
+        code, sep, thing = key.partition(":")
+        if sep:
+            return code + ":" + _map_key(thing, ids)
     if ">" in key:
         s, _, t = key.partition(">")
         return f"{ids.get(s, s)}>{ids.get(t, t)}"
@@ -468,7 +484,10 @@ def _match(
             out.append(Change(area=area, change="renamed", key=nk, field="id", old=k, new=nk))
             _compare(area, nk, _through(o, renames), new[nk], out)
         elif k in new:
-            _compare(area, k, _through(o, renames), new[k], out)
+            mapped = _through(o, renames)
+            # Most objects are unchanged: one attrs comparison instead of one per field.
+            if mapped != new[k]:
+                _compare(area, k, mapped, new[k], out)
         else:
             out.append(
                 Change(area=area, change="removed", key=k, field=None, old=_plain(o), new=None)
@@ -483,86 +502,6 @@ def _match(
 
 def _edge_key(e: Any, steps: Mapping[str, str]) -> str:
     return f"{steps.get(e.source, e.source)}>{steps.get(e.target, e.target)}"
-
-
-# -- findings -----------------------------------------------------------------
-
-
-def _lint_keys(j: Journey) -> dict[str, Any]:
-    """``code:thing`` for every lint warning: the step, edge, persona or path it is about."""
-    lists: dict[str, tuple[Any, ...]] = {
-        "touchpoints": j.touchpoints,
-        "decision_points": j.decision_points,
-        "outcomes": j.outcomes,
-        "personas": j.personas,
-    }
-    edges: dict[str, tuple[Any, ...]] = {
-        "transitions": j.transitions,
-        "handoffs": j.handoffs,
-        "triggers": j.triggers,
-    }
-    out: dict[str, Any] = {}
-    for p in lint(j):
-        thing = p.path
-        head, _, rest = p.path.removeprefix("$.").partition("[")
-        index = rest.split("]", 1)[0]
-        if index.isdigit() and rest.endswith("]") and rest.count("]") == 1:
-            i = int(index)
-            if head in lists and i < len(lists[head]):
-                thing = lists[head][i].id
-            elif head in edges and i < len(edges[head]):
-                e = edges[head][i]
-                thing = f"{e.source}>{e.target}"
-            elif head == "entries" and i < len(j.entries):
-                thing = j.entries[i].step
-        out.setdefault(f"{p.code}:{thing}", {"code": p.code, "path": p.path, "message": p.message})
-    return out
-
-
-def _analyses(j: Journey) -> tuple[UnownedHandoffs, SiloBoundaries, MomentsOfTruth]:
-    """The three compared analyses, run once each (findings and measures share them)."""
-    return unowned_handoffs(j), silo_boundaries(j), moments_of_truth(j)
-
-
-def _findings(
-    j: Journey, uh: UnownedHandoffs, sb: SiloBoundaries, mot: MomentsOfTruth
-) -> dict[str, dict[str, Any]]:
-    """The keyed findings of each compared analysis, and the customer-visible crossings.
-
-    The values are the findings themselves (lint's as plain dicts); only those
-    introduced or resolved are made plain, by the caller.
-    """
-    return {
-        "unowned_handoffs": {f"{f.source}>{f.target}:{f.reason}": f for f in uh.findings},
-        "silo_boundaries": {f"{f.source}>{f.target}": f for f in sb.findings},
-        "moments_of_truth": {f.step: f for f in mot.findings},
-        "lint": _lint_keys(j),
-    }
-
-
-def _measures(
-    j: Journey, uh: UnownedHandoffs, sb: SiloBoundaries, mot: MomentsOfTruth
-) -> dict[str, float | None]:
-    conv: float | None = None
-    steps: float | None = None
-    try:
-        model = markov(j)
-    except CxgraphError:
-        pass
-    else:
-        conv, steps = model.conversion_probability, model.expected_steps
-    return {
-        "steps": len(j.steps),
-        "edges": len(j.edges),
-        "owners": len(j.owners),
-        "unowned_handoffs": len(uh.chains),
-        "silo_crossings": len(sb.findings),
-        "customer_visible_crossings": sb.customer_visible,
-        "moments_of_truth": len(mot.findings),
-        "path_count": branches(j, max_paths=1).path_count,
-        "conversion_probability": conv,
-        "expected_steps": steps,
-    }
 
 
 # -- the function -------------------------------------------------------------
@@ -641,12 +580,12 @@ def diff(old: Journey, new: Journey, *, tolerance: float = 1e-9) -> Diff:
     # Each journey's analyses share one compiled graph and one Markov model, as
     # in analyze(); the findings and the measures share the analyses' results.
     with shared_cache():
-        ra, rb = _analyses(old), _analyses(new)
-        fa, fb = _findings(old, *ra), _findings(new, *rb)
-        ma, mb = _measures(old, *ra), _measures(new, *rb)
+        ra, rb = _findings.analyses(old), _findings.analyses(new)
+        fa, fb = _findings.findings(old, *ra), _findings.findings(new, *rb)
+        ma, mb = _findings.measures(old, *ra), _findings.measures(new, *rb)
     regressions: list[Change] = []
     for area in fa:
-        before = {_map_key(k, finding_ids): v for k, v in fa[area].items()}
+        before = {_map_key(k, finding_ids, area): v for k, v in fa[area].items()}
         after = fb[area]
         for k in sorted(before.keys() - after.keys()):
             old_value = _plain(before[k])

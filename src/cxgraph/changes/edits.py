@@ -106,8 +106,9 @@ def remove_step(j: Journey, step: str, *, reroute: bool = True) -> Journey:
     TypeError
         If ``j`` is not a Journey or ``step`` is not a string.
     EditError
-        If ``step`` is not a step of the journey, or every journey starts at it
-        and it has no way on.
+        If ``step`` is not a step of the journey, every journey starts at it
+        and it has no way on, or the journey has no entry at all (every step
+        has a way in) and removing the step would make another one an entry.
 
     Examples
     --------
@@ -200,8 +201,9 @@ def merge_steps(j: Journey, keep: str, drop: str) -> Journey:
     TypeError
         If ``j`` is not a Journey or a step id is not a string.
     EditError
-        If a step is unknown, ``keep`` and ``drop`` are the same, or ``keep`` is an
-        outcome while ``drop`` has ways out.
+        If a step is unknown, ``keep`` and ``drop`` are the same, ``keep`` is an
+        outcome while ``drop`` has ways out, or the journey has no entry at all
+        and the merge would make a step one.
 
     Examples
     --------

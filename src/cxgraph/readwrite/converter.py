@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -89,19 +90,26 @@ def _converter() -> cattrs.Converter:
     return conv
 
 
+def _plain_fields(obj: Any, names: Collection[str] | None = None) -> dict[str, Any]:
+    """An attrs object's fields (those in ``names``) as plain values, defaults left out."""
+    out: dict[str, Any] = {}
+    for f in attrs.fields(type(obj)):
+        if names is not None and f.name not in names:
+            continue
+        value = getattr(obj, f.name)
+        default = f.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()
+        if value == default and f.default is not attrs.NOTHING:
+            continue
+        out[f.name] = _unstructure(value)
+    return out
+
+
 def _unstructure(obj: Any) -> Any:
     """An attrs object as a plain dict in field order, defaults left out."""
     if attrs.has(type(obj)):
-        out: dict[str, Any] = {}
-        for f in attrs.fields(type(obj)):
-            value = getattr(obj, f.name)
-            default = f.default
-            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                default = default.factory()
-            if value == default and f.default is not attrs.NOTHING:
-                continue
-            out[f.name] = _unstructure(value)
-        return out
+        return _plain_fields(obj)
     if isinstance(obj, timedelta):
         return F.format_duration(obj)
     if isinstance(obj, Mapping):
@@ -132,18 +140,56 @@ def to_dict(journey: Journey) -> dict[str, Any]:
     >>> cx.to_dict(j)
     {'cxgraph': '1.0', 'journey': {'id': 'j', 'name': 'J'}, 'touchpoints': [{'id': 'a', 'name': 'A'}], 'entries': ['a']}
     """  # noqa: E501
-    full = _unstructure(journey)
+    return _document(journey, None)
+
+
+_ITEM_RE = re.compile(r"\$\.(\w+)\[(\d+)\]")
+
+
+def document_outline(journey: Journey, paths: Iterable[str]) -> dict[str, Any]:
+    """:func:`to_dict`'s document with only the list items ``paths`` point into.
+
+    Every key is where :func:`to_dict` puts it and every list has its length,
+    but an item no path names is ``None``: enough to sort problems about a
+    large journey in document order without writing all of it out.
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J",
+    ...     touchpoints=[cx.Touchpoint(id="a", name="A"), cx.Touchpoint(id="b", name="B")])
+    >>> document_outline(j, ["$.touchpoints[1].owner"])["touchpoints"]
+    [None, {'id': 'b', 'name': 'B'}]
+    """
+    wanted: dict[str, set[int]] = {}
+    for path in paths:
+        m = _ITEM_RE.match(path)
+        if m:
+            wanted.setdefault(m[1], set()).add(int(m[2]))
+    return _document(journey, wanted)
+
+
+def _document(journey: Journey, wanted: Mapping[str, Collection[int]] | None) -> dict[str, Any]:
+    """The file's shape; with ``wanted``, only those items of each list written."""
     out: dict[str, Any] = {"cxgraph": FORMAT_VERSION}
-    out["journey"] = {k: full[k] for k in JOURNEY_HEADER if k in full}
+    header = _plain_fields(journey, JOURNEY_HEADER)
+    out["journey"] = {k: header[k] for k in JOURNEY_HEADER if k in header}
     for name in JOURNEY_LISTS:
-        if name not in full:
+        items = getattr(journey, name)
+        if not items:
             continue
-        if name == "entries":
-            out[name] = [e["step"] if set(e) == {"step"} else e for e in full[name]]
+        if wanted is None:
+            plain = [_unstructure(v) for v in items]
         else:
-            out[name] = full[name]
+            plain = [None] * len(items)
+            for i in wanted.get(name, ()):
+                if i < len(items):
+                    plain[i] = _unstructure(items[i])
+        if name == "entries":
+            plain = [e["step"] if isinstance(e, dict) and set(e) == {"step"} else e for e in plain]
+        out[name] = plain
     if journey.extensions:
-        out["extensions"] = full["extensions"]
+        out["extensions"] = _unstructure(journey.extensions)
     return out
 
 
