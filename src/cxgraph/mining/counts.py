@@ -171,7 +171,7 @@ def _first_seen(codes: Any, rows: Any, size: int, n: int, cut: bool) -> list[int
 # -- the SQL engines share one query ---------------------------------------
 
 
-def flow_sql(events: str, *, outcomes: bool) -> str:
+def flow_sql(events: str, *, outcomes: bool, carry: Sequence[str] = ()) -> str:
     """The windowed events: position in the case, next activity, where it is cut.
 
     ``events`` names a relation with columns ``rn`` (row order), ``c`` (case,
@@ -181,6 +181,7 @@ def flow_sql(events: str, *, outcomes: bool) -> str:
     :func:`aggregate_sql`, ``t_raw``, ``s_raw`` (the times as text, NULL
     where missing) and ``t_zoned``, ``s_zoned`` (whether a text time has a
     UTC offset; NULL when not text). A case is ordered by start, time, then row.
+    ``carry`` names more columns of ``events`` to keep (quoted as needed).
     Portable between DuckDB and Spark SQL.
     """
     stop = (
@@ -188,7 +189,7 @@ def flow_sql(events: str, *, outcomes: bool) -> str:
         if outcomes
         else "CAST(NULL AS BIGINT)"
     )
-    keep = "rn, c, a, r, s, s_raw, s_zoned, t, t_raw, t_zoned, o"
+    keep = ", ".join(["rn, c, a, r, s, s_raw, s_zoned, t, t_raw, t_zoned, o", *carry])
     return f"""
 SELECT {keep}, pos, nxt, stop,
        (stop IS NULL OR pos <= stop) AS kept,
@@ -214,13 +215,14 @@ AGGREGATES = (
 )  # fmt: skip
 
 
-def aggregate_sql(flow: str) -> str:
+def aggregate_sql(flow: str, *, sets: str = "(a), (a, nxt2), (a, r), (r), ()") -> str:
     """The small tables of :class:`LogCounts` in one pass: one ``GROUPING SETS``
     aggregation over (activity), (activity, next), (activity, resource),
     (resource) and the whole log, told apart by ``GROUPING()``; the whole
     log's row also carries the checks (:data:`AGGREGATES`): how many rows lack
     a case, an activity or a readable time, the first of each, and how many
-    text times have a UTC offset and how many not."""
+    text times have a UTC offset and how many not. Fewer ``sets`` (each of
+    ``a``, ``nxt2`` and ``r`` must be in one) give the checks for less work."""
 
     def count(cond: str) -> str:
         return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
@@ -248,7 +250,7 @@ SELECT GROUPING(a) AS ga, GROUPING(nxt2) AS gn, GROUPING(r) AS gr, a, nxt2, r,
        {first("s IS NULL", "nostart", "s_raw")},
        {first("s_zoned", "s_zoned", "s_raw")}, {first("NOT s_zoned", "s_naive", "s_raw")}
 FROM {flow}
-GROUP BY GROUPING SETS ((a), (a, nxt2), (a, r), (r), ())"""
+GROUP BY GROUPING SETS ({sets})"""
 
 
 def counts_from_rows(

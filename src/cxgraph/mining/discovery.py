@@ -94,13 +94,12 @@ if TYPE_CHECKING:
 from cxgraph._util.numbers import _shares
 from cxgraph._util.text import slug, unique_ids
 from cxgraph.mining.counts import LogCounts, numpy_counts
+from cxgraph.mining.sequences import END
 
 __all__ = ["ENGINES", "discover"]
 
 #: The engines :func:`discover` can use.
 ENGINES = ("numpy", "duckdb", "spark")
-#: The id of the outcome a case flows into when it ends at no outcome activity.
-END = "end"
 
 
 def discover(

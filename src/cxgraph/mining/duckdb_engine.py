@@ -21,14 +21,18 @@ as the other engines word it (:func:`~cxgraph.readwrite.eventlog.read_error`).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from attrs import frozen
+
+from cxgraph._util.text import choices_text
 from cxgraph.mining.counts import LogCounts, aggregate_sql, counts_from_rows, flow_sql
 from cxgraph.readwrite import eventlog as EL
 
-__all__ = ["duckdb_counts"]
+__all__ = ["EventsRelation", "duckdb_counts", "duckdb_query"]
 
 #: DuckDB type names (their start) by the kind of values they hold.
 _KINDS = (
@@ -114,6 +118,70 @@ def duckdb_counts(
         con.close()
 
 
+#: Grouping sets for the checks alone: each grouping column once, and the whole log.
+_CHECKS = "(a), (nxt2), (r), ()"
+
+
+def duckdb_query(
+    events: Any,
+    kind: str,
+    query: Callable[[EventsRelation], str],
+    *,
+    case: str,
+    activity: str,
+    timestamp: str | None,
+    resource: str | None,
+    start_timestamp: str | None = None,
+    lifecycle: str | None = None,
+    extra: tuple[str, ...] = (),
+    purpose: str = "engine='duckdb'",
+) -> tuple[EventsRelation, tuple[str, ...], list[Any]]:
+    """Check a log as :func:`duckdb_counts` does, then run ``query(relation)`` on it.
+
+    Returns the relation, the activities in order of first appearance (as
+    ``discover`` lists them), and the query's rows.
+
+    ``query`` gets the :class:`EventsRelation` and returns SQL that may use
+    the common table ``cx_events`` (the events) and ``cx_flow`` (the events
+    with ``pos`` in their case and ``nxt``, the next activity, as in
+    :func:`~cxgraph.mining.counts.flow_sql`); the rows come back as DuckDB
+    gives them. A log with a missing case id, activity or time raises the
+    same error as on the numpy engine before ``query`` runs.
+    """
+    duckdb = EL.require("duckdb", "duckdb", purpose)
+    if kind == "spark":
+        msg = f"a Spark DataFrame is read by Spark, not by {purpose}"
+        raise EL.EventLogError(msg)
+    ask = partial(
+        EL.resolve_columns,
+        case=case,
+        activity=activity,
+        timestamp=timestamp,
+        resource=resource,
+        start_timestamp=start_timestamp,
+        lifecycle=lifecycle,
+    )
+    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp) if c]
+    con = duckdb.connect()
+    try:
+        log = _events(con, events, kind, ask, [*wanted, EL.LIFECYCLE], (), extra)
+        carry = ["tu", *(_ident(c) for c in extra)]
+        common = (
+            f"WITH cx_events AS ({log.sql}),\n"
+            f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=False, carry=carry)})\n"
+        )
+        checks = con.execute(common + aggregate_sql("cx_flow", sets=_CHECKS), log.params)
+        activities = log.counts(checks.fetchall()).activities
+        rows = con.execute(common + query(log), log.params).fetchall()
+        return log, activities, rows
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
+    except duckdb.Error as exc:
+        raise EL.read_error(events, kind, str(exc)) from exc
+    finally:
+        con.close()
+
+
 def _counts(
     con: Any,
     events: Any,
@@ -122,6 +190,61 @@ def _counts(
     wanted: list[str],
     outcomes: tuple[str, ...],
 ) -> LogCounts:
+    log = _events(con, events, kind, ask, wanted, outcomes)
+    query = (
+        f"WITH cx_events AS ({log.sql}),\n"
+        f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
+        f"{aggregate_sql('cx_flow')}"
+    )
+    rows = con.execute(query, log.params).fetchall()
+    return log.counts(rows)
+
+
+@frozen(kw_only=True)
+class EventsRelation:
+    """A log as DuckDB sees it: the SQL of its events and how to read the answers.
+
+    ``sql`` selects ``rn`` (row order), ``c`` (case, text), ``a`` (activity,
+    text), ``s`` and ``t`` (orderable start and end times), ``tu`` (the time
+    as BIGINT microseconds since 1970 UTC, or the number of a numeric
+    column, or the row number), ``r`` (resource or NULL), ``o`` (an outcome
+    activity) and the text of the times for the checks; ``params`` are its
+    query parameters; ``time_kind`` is ``datetime``, ``number`` or ``row``
+    as :class:`~cxgraph.readwrite.columns.EventColumns` says it.
+    """
+
+    sql: str
+    params: list[Any]
+    cols: Any
+    source: str
+    time_kind: str
+
+    def counts(self, rows: Any) -> LogCounts:
+        """:class:`LogCounts` from the rows of :func:`aggregate_sql`, raising the log's errors."""
+        cols = self.cols
+        return counts_from_rows(
+            rows,
+            case=cols.case,
+            activity=cols.activity,
+            timestamp=cols.timestamp,
+            start_timestamp=cols.start_timestamp,
+            has_resource=cols.resource is not None,
+            source=self.source,
+            columns=cols.record(),
+        )
+
+
+def _events(
+    con: Any,
+    events: Any,
+    kind: str,
+    ask: Any,
+    wanted: list[str],
+    outcomes: tuple[str, ...],
+    extra: tuple[str, ...] = (),
+) -> EventsRelation:
+    """The events of a log as SQL (see :class:`EventsRelation`); ``extra`` columns
+    are carried along as text under their own names."""
     source = EL.describe_source(events, kind)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")
@@ -137,7 +260,9 @@ def _counts(
             f"columns = {{{spec}}}, delim = {_literal(delimiter)}, quote = '\"', "
             "escape = '\"')"
         )
-        renamed = ", ".join(f"{_ident(names[c])} AS {_ident(c)}" for c in cols.needed)
+        _check_extra(extra, found, source)
+        keep = [*cols.needed, *(c for c in extra if c not in cols.needed)]
+        renamed = ", ".join(f"{_ident(names[c])} AS {_ident(c)}" for c in keep)
         relation = f"(SELECT {renamed} FROM {scan})"
     elif kind == "parquet":
         path = Path(events)
@@ -145,17 +270,20 @@ def _counts(
         relation = f"read_parquet({_literal(pattern)})"
         found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
         cols = ask(found)
+        _check_extra(extra, found, source)
     else:
         if kind == "xes":
             purpose = "discover(engine='duckdb') on XES"
-            frame, found = EL.xes_to_arrow(Path(events), wanted, purpose)
+            frame, found = EL.xes_to_arrow(Path(events), [*wanted, *extra], purpose)
             cols = ask(found)
             if any(c not in frame.column_names for c in cols.needed):
-                frame, found = EL.xes_to_arrow(Path(events), cols.needed, purpose)
+                frame, found = EL.xes_to_arrow(Path(events), [*cols.needed, *extra], purpose)
         else:
             frame = events
-            cols = ask(EL.frame_columns(events, kind))
-        needed = cols.needed
+            found = EL.frame_columns(events, kind)
+            cols = ask(found)
+        _check_extra(extra, found, source)
+        needed = [*cols.needed, *(c for c in extra if c not in cols.needed)]
         if kind == "polars":
             EL.require("pyarrow", "polars", "discover(engine='duckdb') on a polars frame")
             frame = frame.select(needed).to_arrow()
@@ -172,35 +300,48 @@ def _counts(
         relation = _keep_lifecycle(con, relation, cols.lifecycle)
     t, t_raw, t_zoned = _time(cols.timestamp, types)
     s, s_raw, s_zoned = _time(cols.start_timestamp, types)
+    if cols.timestamp is None:
+        time_kind, tu = "row", "rn"
+    elif _kind(types[cols.timestamp]) == "number":
+        time_kind, tu = "number", "t"
+    else:
+        time_kind = "datetime"
+        # Dates and nanosecond times are microseconds already; the rest are timestamps.
+        name = types[cols.timestamp].upper()
+        micro = name == "DATE" or name.startswith(("TIMESTAMP_NS", "TIMESTAMPTZ_NS"))
+        tu = "t" if micro else "epoch_us(t)"
     res = cols.resource
     r_expr = f"CAST({_ident(res)} AS VARCHAR)" if res else "CAST(NULL AS VARCHAR)"
     o_expr = "list_contains(CAST(? AS VARCHAR[]), a)" if outcomes else "FALSE"
-    events_sql = f"""
-SELECT rn, c, a, s, s_raw, s_zoned, t, t_raw, t_zoned, r, {o_expr} AS o FROM (
+    carried = "".join(f", CAST({_ident(c)} AS VARCHAR) AS {_ident(c)}" for c in extra)
+    outer = "".join(f", {_ident(c)}" for c in extra)
+    sql = f"""
+SELECT rn, c, a, s, s_raw, s_zoned, t, t_raw, t_zoned, {tu} AS tu, r, {o_expr} AS o{outer} FROM (
   SELECT row_number() OVER () - 1 AS rn,
          CAST({_ident(cols.case)} AS VARCHAR) AS c,
          CAST({_ident(cols.activity)} AS VARCHAR) AS a,
          {s} AS s, {s_raw} AS s_raw, {s_zoned} AS s_zoned,
          {t} AS t, {t_raw} AS t_raw, {t_zoned} AS t_zoned,
-         {r_expr} AS r
+         {r_expr} AS r{carried}
   FROM {relation}
 ) e"""
-    query = (
-        f"WITH cx_events AS ({events_sql}),\n"
-        f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
-        f"{aggregate_sql('cx_flow')}"
-    )
-    rows = con.execute(query, [list(outcomes)] if outcomes else []).fetchall()
-    return counts_from_rows(
-        rows,
-        case=cols.case,
-        activity=cols.activity,
-        timestamp=cols.timestamp,
-        start_timestamp=cols.start_timestamp,
-        has_resource=res is not None,
+    return EventsRelation(
+        sql=sql,
+        params=[list(outcomes)] if outcomes else [],
+        cols=cols,
         source=source,
-        columns=cols.record(),
+        time_kind=time_kind,
     )
+
+
+def _check_extra(extra: tuple[str, ...], found: list[str], source: str) -> None:
+    missing = [c for c in extra if c not in found]
+    if missing:
+        msg = (
+            f"the event log {source} has no column {missing[0]!r} "
+            f"{choices_text(missing[0], found, word='columns')}"
+        )
+        raise EL.EventLogError(msg)
 
 
 def _time(column: str | None, types: dict[str, str]) -> tuple[str, str, str]:

@@ -182,6 +182,9 @@ class EventColumns:
         Where the log came from, for messages.
     start
         Start times (as ``time``) of an interval log, or None.
+    time_kind
+        What ``time`` holds: ``datetime`` (microseconds), ``number`` (a
+        numeric column's own values) or ``row`` (row numbers).
     columns
         The column used for each role (``case``, ``activity``, ``timestamp``,
         ``resource``, and ``start_timestamp`` when read).
@@ -197,6 +200,9 @@ class EventColumns:
     source: str
     start: npt.NDArray[Any] | None = None
     columns: Mapping[str, str | None] = {}
+    #: ``datetime`` when ``time`` is microseconds, ``number`` for a numeric
+    #: column (its own units), ``row`` when the log was read without times.
+    time_kind: str = "datetime"
 
     def __len__(self) -> int:
         return int(self.case.shape[0])
@@ -446,6 +452,36 @@ def timestamps(values: Any, column: str) -> npt.NDArray[Any]:
     if mod == "pyarrow":
         return _times_arrow(values, column)
     return _times_objects(list(values), column)
+
+
+def time_kind(values: Any) -> str:
+    """``number`` when a timestamp column holds numbers, else ``datetime``.
+
+    Numbers only order events; text and date-time columns are times.
+
+    Examples
+    --------
+    >>> time_kind(np.array([1, 2])), time_kind(["2024-05-01T10:00Z"])
+    ('number', 'datetime')
+    """
+    t = getattr(values, "type", None)
+    if type(values).__module__.split(".")[0] == "pyarrow" and t is not None:
+        import pyarrow as pa
+
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+        return "number" if numeric else "datetime"
+    kind = getattr(getattr(values, "dtype", None), "kind", "O")
+    if kind in "iuf":
+        return "number"
+    if kind == "O":
+        for v in values:
+            if v is None or (isinstance(v, float) and v != v):
+                continue
+            plain = isinstance(v, int | float | np.integer | np.floating)
+            return "number" if plain and not isinstance(v, bool | np.bool_) else "datetime"
+    return "datetime"
 
 
 def _as_arrow(values: Any) -> Any:

@@ -98,6 +98,7 @@ from cxgraph.readwrite.columns import (
     factorize,
     null_error,
     require,
+    time_kind,
     timestamp_error,
     timestamps,
     zone_mix_error,
@@ -694,4 +695,5 @@ def columns_from(table: Mapping[str, Any], cols: LogColumns, *, source: str) -> 
         except EventLogError as exc:
             text = str(exc).replace("timestamp=", "start_timestamp=", 1)
             raise EventLogError(text) from None
-    return attrs.evolve(out, start=start, columns=cols.record())
+    kind = "row" if timestamp is None else time_kind(table[timestamp])
+    return attrs.evolve(out, start=start, columns=cols.record(), time_kind=kind)
