@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from cxgraph.errors import CxgraphError
 from cxgraph.readwrite import columns as EC
 from cxgraph.readwrite import eventlog as EL
+from cxgraph.readwrite import times as TS
 from cxgraph.readwrite import xes as XES_READER
 from cxgraph.readwrite.files import UnsupportedFormatError
 
@@ -310,15 +311,15 @@ class TestTimestamps:
 
     def test_pandas(self) -> None:
         """pandas text with offsets, or without, is read as ISO 8601."""
-        assert EC.timestamps(pd.Series(self.ZONED), "t").tolist() == self.WANT[:2]
-        assert EC.timestamps(pd.Series(self.NAIVE), "t").tolist() == self.WANT[2:]
+        assert TS.timestamps(pd.Series(self.ZONED), "t").tolist() == self.WANT[:2]
+        assert TS.timestamps(pd.Series(self.NAIVE), "t").tolist() == self.WANT[2:]
 
     def test_arrow(self) -> None:
         """Arrow text is cast by arrow; a value it cannot cast is looked at row by row."""
         pa = pytest.importorskip("pyarrow")
-        assert EC.timestamps(pa.array(self.ZONED), "t").tolist() == self.WANT[:2]
+        assert TS.timestamps(pa.array(self.ZONED), "t").tolist() == self.WANT[:2]
         long_fraction = [*self.NAIVE, "1970-01-01T00:00:00.0000019"]
-        assert EC.timestamps(pa.array(long_fraction), "t").tolist() == [*self.WANT[2:], 1]
+        assert TS.timestamps(pa.array(long_fraction), "t").tolist() == [*self.WANT[2:], 1]
 
     def test_mixed_offsets_refused(self) -> None:
         """Times with and without an offset in one column: the first of the rarer kind."""
@@ -327,28 +328,28 @@ class TestTimestamps:
             match=r"^timestamp='t': 2 times have a UTC offset and 1 has none; the first without "
             r"one is '1970-01-01' at row 2 \(rows count from 0\)",
         ):
-            EC.timestamps(pd.Series([*self.ZONED, "1970-01-01"]), "t")
+            TS.timestamps(pd.Series([*self.ZONED, "1970-01-01"]), "t")
 
     def test_python_without_pandas(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without pandas and arrow, the standard library reads the same."""
         monkeypatch.setattr(EC, "_has", lambda module: False)
         text = np.array(self.ZONED, dtype=object)
-        assert EC.timestamps(text, "t").tolist() == self.WANT[:2]
-        assert EC.timestamps(np.array(self.NAIVE, dtype=object), "t").tolist() == self.WANT[2:]
+        assert TS.timestamps(text, "t").tolist() == self.WANT[:2]
+        assert TS.timestamps(np.array(self.NAIVE, dtype=object), "t").tolist() == self.WANT[2:]
         with pytest.raises(EL.EventLogError, match=r"cannot read 'soon' at row 1"):
-            EC.timestamps(np.array(["1970-01-01", "soon", None], dtype=object), "t")
+            TS.timestamps(np.array(["1970-01-01", "soon", None], dtype=object), "t")
         with pytest.raises(EL.EventLogError, match=r"1 time has a UTC offset and 1 has none"):
-            EC.timestamps(np.array(["1970-01-01", "1970-01-01T10:00Z"], dtype=object), "t")
+            TS.timestamps(np.array(["1970-01-01", "1970-01-01T10:00Z"], dtype=object), "t")
 
     def test_arrow_date_time_and_numbers(self) -> None:
         """Arrow date-time columns are used to the microsecond; numbers stay numbers."""
         pa = pytest.importorskip("pyarrow")
         stamps = pa.array([1, 2], type=pa.timestamp("ms", tz="Europe/Oslo"))
-        assert EC.timestamps(stamps, "t").tolist() == [1000, 2000]
-        assert EC.timestamps(pa.array([3, 1]), "t").tolist() == [3, 1]
-        assert EC.timestamps(pa.array([0.5, 1.0]), "t").tolist() == [0.5, 1.0]
+        assert TS.timestamps(stamps, "t").tolist() == [1000, 2000]
+        assert TS.timestamps(pa.array([3, 1]), "t").tolist() == [3, 1]
+        assert TS.timestamps(pa.array([0.5, 1.0]), "t").tolist() == [0.5, 1.0]
         with pytest.raises(EL.EventLogError, match=r"row 1 has no timestamp"):
-            EC.timestamps(pa.array([1, None], type=pa.timestamp("s")), "t")
+            TS.timestamps(pa.array([1, None], type=pa.timestamp("s")), "t")
 
 
 @st.composite
@@ -479,7 +480,7 @@ class TestIsoGrammar:
 
         assert re.fullmatch(EC.ISO_TIME, text) is None
         with pytest.raises(EL.EventLogError, match=r"cannot read .* at row 0 as a timestamp"):
-            EC.timestamps(pd.Series([text]), "t")
+            TS.timestamps(pd.Series([text]), "t")
 
 
 class TestTimestampKinds:
@@ -488,30 +489,30 @@ class TestTimestampKinds:
     def test_integers_exactly(self) -> None:
         """Integers past 2**53 keep their order (no float on the way)."""
         pa = pytest.importorskip("pyarrow")
-        times = EC.timestamps(pa.array([2**53 + 1, 2**53]), "t")
+        times = TS.timestamps(pa.array([2**53 + 1, 2**53]), "t")
         assert times.dtype == np.int64
         assert times.tolist() == [2**53 + 1, 2**53]
-        assert EC.timestamps(pa.array([2**64 - 1, 1], pa.uint64()), "t").tolist() == [2**64 - 1, 1]
+        assert TS.timestamps(pa.array([2**64 - 1, 1], pa.uint64()), "t").tolist() == [2**64 - 1, 1]
 
     def test_nan_is_missing(self) -> None:
         """NaN and a null in a float column are both missing times, counted together."""
         pa = pytest.importorskip("pyarrow")
         with pytest.raises(EL.EventLogError, match=r"row 1 has no timestamp .*; 2 rows in all"):
-            EC.timestamps(pa.array([1.0, float("nan"), None]), "t")
+            TS.timestamps(pa.array([1.0, float("nan"), None]), "t")
 
     def test_nanoseconds_floored(self) -> None:
         """Nanoseconds floor to microseconds, the int64 ends included."""
         pa = pytest.importorskip("pyarrow")
         ns = pa.array([-1, 1999, -(2**63), 2**63 - 1], pa.timestamp("ns"))
-        assert EC.timestamps(ns, "t").tolist() == [-1, 1, -(2**63) // 1000, (2**63 - 1) // 1000]
+        assert TS.timestamps(ns, "t").tolist() == [-1, 1, -(2**63) // 1000, (2**63 - 1) // 1000]
 
     def test_out_of_range(self) -> None:
         """Seconds or days beyond 64-bit microseconds: the first such row."""
         pa = pytest.importorskip("pyarrow")
         with pytest.raises(EL.EventLogError, match=r"^timestamp='t': the time at row 1 is out of"):
-            EC.timestamps(pa.array([0, 2**62], pa.timestamp("s")), "t")
+            TS.timestamps(pa.array([0, 2**62], pa.timestamp("s")), "t")
         with pytest.raises(EL.EventLogError, match=r"the time at row 0 is out of range"):
-            EC.timestamps(pa.array([2**31 - 1], pa.date32()), "t")
+            TS.timestamps(pa.array([2**31 - 1], pa.date32()), "t")
 
     def test_zone_mix_tie(self) -> None:
         """On a tie, the message names the first row of the kind that comes later."""

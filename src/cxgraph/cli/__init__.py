@@ -182,7 +182,8 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cxgraph.mining.discovery import END, discover
+    from cxgraph.mining.discovery import discover
+    from cxgraph.mining.sequences import END
     from cxgraph.model.classes import OUTCOME_KINDS
     from cxgraph.readwrite.files import dump, format_for
 

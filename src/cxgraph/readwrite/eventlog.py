@@ -98,9 +98,7 @@ from cxgraph.readwrite.columns import (
     factorize,
     null_error,
     require,
-    time_kind,
     timestamp_error,
-    timestamps,
     zone_mix_error,
 )
 from cxgraph.readwrite.files import UnsupportedFormatError
@@ -114,6 +112,7 @@ from cxgraph.readwrite.roles import (
     resolve_columns,
     value_kind,
 )
+from cxgraph.readwrite.times import time_kind, timestamps
 from cxgraph.readwrite.xes import read_xes, xes_to_arrow
 
 # The errors and helpers the discovery engines use, re-exported so that they
