@@ -48,19 +48,24 @@ class LogCounts:
     cut_cases: int = 0
     #: The column read for each role (see ``EventColumns.columns``).
     columns: Mapping[str, str | None] = field(factory=dict)
+    #: The segments (``discover(segment=)``) in order of first appearance, or None.
+    segments: tuple[str, ...] | None = None
+    #: ``(activity, segment, events)`` among the events kept.
+    segment_counts: tuple[tuple[str, str, int], ...] = ()
 
 
 # -- the numpy engine -------------------------------------------------------
 
 
-def numpy_counts(cols: EventColumns, outcomes: Collection[str]) -> LogCounts:
+def numpy_counts(cols: EventColumns, outcomes: Collection[str], segment: Any = None) -> LogCounts:
     """Count the flows of a log in memory, vectorised (no loop over events).
 
     :meth:`EventColumns.order` sorts the events by (case, time) (ties keep
     row order); a case starts after the events of the case codes before it; directly-follows pairs
     are encoded as ``source * K + target`` and counted with ``np.bincount``.
     Cutting cases at their first outcome is a cumulative sum of outcome
-    events, taken relative to each case's start.
+    events, taken relative to each case's start. ``segment`` gives each event
+    its case's segment code (into ``cols.segments``), counted per activity.
     """
     import numpy as np
 
@@ -125,7 +130,21 @@ def numpy_counts(cols: EventColumns, outcomes: Collection[str]) -> LogCounts:
         rows = (order if everyone else order[valid]) if cut else order
         res_order = _first_seen(r, rows, n_res, n, cut)
         resources = tuple(cols.resources[i] for i in res_order)
+    seg_counts: list[tuple[str, str, int]] = []
+    segments: tuple[str, ...] | None = None
+    if segment is not None:
+        g = segment[order]
+        n_seg = len(cols.segments)
+        codes, counts = _count(a * n_seg + g, k * n_seg)
+        seg_counts = [
+            (names[c // n_seg], cols.segments[c % n_seg], n_)
+            for c, n_ in zip(codes.tolist(), counts.tolist(), strict=True)
+        ]
+        seg_order = _first_seen(g, order, n_seg, n, True)
+        segments = tuple(cols.segments[i] for i in seg_order)
     return LogCounts(
+        segments=segments,
+        segment_counts=tuple(seg_counts),
         activities=tuple(names[i] for i in act_order),
         resources=resources,
         pairs=tuple(

@@ -82,7 +82,7 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cxgraph._util.text import choices_text, describe
 from cxgraph.errors import CxgraphWarning
@@ -90,13 +90,23 @@ from cxgraph.model.classes import OUTCOME_KINDS
 
 if TYPE_CHECKING:
     from cxgraph.model.classes import Journey
+    from cxgraph.readwrite.columns import EventColumns
+
+import attrs
 
 from cxgraph._util.numbers import _shares
 from cxgraph._util.text import slug, unique_ids
 from cxgraph.mining.counts import LogCounts, numpy_counts
+from cxgraph.mining.filters import (
+    Filters,
+    apply_min_count,
+    case_segments,
+    check_filters,
+    kept_variants,
+)
 from cxgraph.mining.sequences import END
 
-__all__ = ["ENGINES", "discover"]
+__all__ = ["ENGINES", "discover", "discover_by"]
 
 #: The engines :func:`discover` can use.
 ENGINES = ("numpy", "duckdb", "spark")
@@ -115,6 +125,10 @@ def discover(
     start_timestamp: str | None = None,
     lifecycle: str | None = None,
     verbose: bool = False,
+    variants: int | None = None,
+    coverage: float | None = None,
+    min_count: int | None = None,
+    segment: str | None = None,
 ) -> Journey:
     """Discover a journey from an event log: activities, directly-follows counts, owners.
 
@@ -156,13 +170,30 @@ def discover(
     verbose
         Let the engine show its own log (Spark's, which is kept to errors
         otherwise).
+    variants
+        Keep only the cases of the ``variants`` most frequent variants (a
+        variant is a case's activities in time order; ties at the cut go by
+        the variant).
+    coverage
+        Keep the most frequent variants that together hold at least this
+        share of the cases (above 0, at most 1; counted in whole cases).
+        With ``variants`` too, a variant is kept when both keep it.
+    min_count
+        Then drop every transition seen fewer than this many times (those
+        into outcomes included); steps no entry reaches any more go, and
+        the probabilities are those of what is kept.
+    segment
+        A case attribute (its value on each case's first event): each value
+        becomes a persona, and each touchpoint lists the segments that reach
+        it (none when every segment does).
 
     Returns
     -------
     Journey
         Touchpoints per activity, outcomes, owners, entries and transitions
         with ``count`` and ``probability``; named after the file (or
-        ``discovered``), with the log's numbers in ``extensions["discover"]``.
+        ``discovered``), with the log's numbers in ``extensions["discover"]``
+        (with filters: ``filters``, ``cases_kept`` and ``events_kept``).
 
     Raises
     ------
@@ -206,6 +237,10 @@ def discover(
         raise EL.EventLogError(msg)
     outcome_kinds = _check_outcomes(outcomes)
     team_of = _check_owners(owners, resource)
+    filters = check_filters(variants, coverage, min_count)
+    if segment is not None and not isinstance(cast(object, segment), str):
+        msg = f"segment= names a column, got {describe(segment)}"
+        raise EL.EventLogError(msg)
     kind = EL.log_kind(events)
     columns = {
         "case": case,
@@ -215,14 +250,13 @@ def discover(
         "start_timestamp": start_timestamp,
         "lifecycle": lifecycle,
     }
-    if engine == "numpy":
-        cols = EL.read_events(events, **columns)  # type: ignore[arg-type]
-        counts = numpy_counts(cols, outcome_kinds)
-    elif engine == "duckdb":
-        from cxgraph.mining.duckdb_engine import duckdb_counts
-
-        counts = duckdb_counts(events, kind, outcomes=tuple(outcome_kinds), **columns)  # type: ignore[arg-type]
-    else:
+    if engine == "spark" and (filters.record() or segment is not None):
+        msg = (
+            "variants=, coverage=, min_count= and segment= run on the numpy and duckdb "
+            "engines: collect the log with df.toPandas(), or filter it in Spark first"
+        )
+        raise EL.EventLogError(msg)
+    if engine == "spark":
         from cxgraph.mining.spark_engine import spark_counts
 
         counts = spark_counts(
@@ -232,19 +266,208 @@ def discover(
             verbose=verbose,
             **columns,  # type: ignore[arg-type]
         )
+        parts: list[tuple[str | None, LogCounts, tuple[int, int] | None]] = [(None, counts, None)]
+    else:
+        parts = _counts(events, kind, engine, columns, outcome_kinds, filters, segment, by=False)
+    _, counts, kept = parts[0]
+    return _finish(counts, kept, events, outcome_kinds, team_of, filters, lifecycle, resource)
+
+
+def discover_by(
+    events: Any,
+    by: str,
+    *,
+    case: str = "case:concept:name",
+    activity: str = "concept:name",
+    timestamp: str | None = "time:timestamp",
+    resource: str | None = "org:resource",
+    owners: Mapping[str, str] | None = None,
+    outcomes: Mapping[str, str] | None = None,
+    engine: str = "numpy",
+    start_timestamp: str | None = None,
+    lifecycle: str | None = None,
+    variants: int | None = None,
+    coverage: float | None = None,
+    min_count: int | None = None,
+) -> dict[str, Journey]:
+    """Discover one journey per segment: the cases of each value of a case attribute.
+
+    A case's segment is its value of ``by`` on its first event in time order
+    (a case with several values counts for that one, with a warning). The
+    other keywords are those of :func:`discover`; the filters apply within
+    each segment. Runs on the numpy and duckdb engines.
+
+    Returns
+    -------
+    dict
+        Segment value -> Journey, in order of first appearance in the log;
+        each journey's id and name say its segment, and
+        ``extensions["discover"]["segment"]`` keeps the column and value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"case": [1, 1, 2, 2], "step": ["Ad", "Buy", "Ad", "Call"],
+    ...                     "time": [1, 2, 1, 2], "tier": ["gold", "gold", "basic", "basic"]})
+    >>> parts = discover_by(log, "tier", case="case", activity="step", timestamp="time")
+    >>> {k: [t.target for t in j.transitions if t.source == "ad"] for k, j in parts.items()}
+    {'gold': ['buy'], 'basic': ['call']}
+    """
+    from cxgraph.readwrite import eventlog as EL
+
+    if engine not in ("numpy", "duckdb"):
+        msg = (
+            f"discover_by(engine={engine!r}): runs on the engines 'numpy' and 'duckdb' "
+            f"{choices_text(engine, ('numpy', 'duckdb'), word='choices')}"
+        )
+        raise EL.EventLogError(msg)
+    if not isinstance(cast(object, by), str):
+        msg = f"discover_by(by=...) names a column, got {describe(by)}"
+        raise EL.EventLogError(msg)
+    outcome_kinds = _check_outcomes(outcomes)
+    team_of = _check_owners(owners, resource)
+    filters = check_filters(variants, coverage, min_count)
+    columns = {
+        "case": case,
+        "activity": activity,
+        "timestamp": timestamp,
+        "resource": resource,
+        "start_timestamp": start_timestamp,
+        "lifecycle": lifecycle,
+    }
+    kind = EL.log_kind(events)
+    parts = _counts(events, kind, engine, columns, outcome_kinds, filters, by, by=True)
+    out: dict[str, Journey] = {}
+    for value, counts, kept in parts:
+        assert value is not None
+        j = _finish(counts, kept, events, outcome_kinds, team_of, filters, lifecycle, resource)
+        record = {**j.extensions["discover"], "segment": {"column": by, "value": value}}
+        out[value] = attrs.evolve(
+            j,
+            id=f"{j.id}-{slug(value, empty='segment')}",
+            name=f"{j.name} ({by} = {value})",
+            extensions={**j.extensions, "discover": record},
+        )
+    return out
+
+
+def _counts(
+    events: Any,
+    kind: str,
+    engine: str,
+    columns: dict[str, Any],
+    outcome_kinds: dict[str, str],
+    filters: Filters,
+    segment: str | None,
+    *,
+    by: bool,
+) -> list[tuple[str | None, LogCounts, tuple[int, int] | None]]:
+    """The counts of the log (``by``: of each segment), and what the filters kept."""
+    from cxgraph.readwrite import eventlog as EL
+
+    out: list[tuple[str | None, LogCounts, tuple[int, int] | None]] = []
+    if engine == "duckdb":
+        from cxgraph.mining.duckdb_engine import duckdb_counts, duckdb_segments
+
+        values = duckdb_segments(events, kind, segment=segment, **columns) if by else [None]
+        for value in values:
+            counts, kept = duckdb_counts(
+                events,
+                kind,
+                outcomes=tuple(outcome_kinds),
+                filters=filters,
+                segment=segment,
+                only=value,
+                **columns,
+            )
+            out.append((value, counts, kept))
+        return out
+    cols = EL.read_events(events, **columns, segment=segment)
+    per_event = None if segment is None else case_segments(cols, segment)
+    groups: list[tuple[str | None, Any]] = [(None, None)]
+    if by:
+        groups = [(cols.segments[g], per_event == g) for g in _segment_order(per_event)]
+    for value, mask in groups:
+        part, seg = cols, per_event
+        if mask is not None:
+            assert per_event is not None
+            part, seg = cols.subset(mask), per_event[mask]
+        n_events, n_cases = len(part), len(set(part.case.tolist())) if by else len(cols.cases)
+        kept = None
+        if filters.on_cases:
+            keep, *numbers = _keep_cases(part, filters)
+            kept = (numbers[0], numbers[1])
+            part, seg = part.subset(keep), None if seg is None else seg[keep]
+        counts = numpy_counts(part, outcome_kinds, seg)
+        out.append((value, attrs.evolve(counts, events=n_events, cases=n_cases), kept))
+    return out
+
+
+def _keep_cases(cols: EventColumns, filters: Filters) -> tuple[Any, int, int]:
+    """Which events belong to the cases the variant filters keep (a mask in input
+    order), and how many cases and events that is."""
+    import numpy as np
+
+    from cxgraph.mining.sequences import sequences
+    from cxgraph.mining.variants import case_variants
+
+    seq = sequences(cols)
+    of_case, _, counts = case_variants(seq)
+    m = kept_variants(counts, filters)
+    kept_case = of_case < m
+    kept_code = np.zeros(int(cols.case.max()) + 1, dtype=bool)
+    kept_code[seq.case_codes] = kept_case
+    keep = kept_code[cols.case]
+    return keep, int(kept_case.sum()), int(keep.sum())
+
+
+def _segment_order(per_event: Any) -> list[int]:
+    """Segment codes in order of first appearance (the first row of any of their cases)."""
+    import numpy as np
+
+    n = per_event.shape[0]
+    size = int(per_event.max()) + 1 if n else 0
+    first = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first, per_event, np.arange(n))
+    present = np.flatnonzero(first < n)
+    return present[np.argsort(first[present], kind="stable")].tolist()  # type: ignore[no-any-return]
+
+
+def _finish(
+    counts: LogCounts,
+    kept: tuple[int, int] | None,
+    events: Any,
+    outcome_kinds: dict[str, str],
+    team_of: dict[str, str] | None,
+    filters: Filters,
+    lifecycle: str | None,
+    resource: str | None,
+) -> Journey:
+    """The journey from an engine's counts: min_count, then the journey, then the record."""
+    from cxgraph.readwrite import eventlog as EL
+
     if team_of is not None and counts.resources is None:
         msg = (
             f"owners= maps resources to teams, but the event log has no resource column "
             f"{resource!r}: name it with resource='...'"
         )
         raise EL.EventLogError(msg)
-    return build_journey(
+    if filters.min_count is not None:
+        counts = apply_min_count(counts, filters.min_count, outcome_kinds)
+    journey = build_journey(
         counts,
         outcomes=outcome_kinds,
         owners=team_of,
         stem=EL.log_stem(events),
         lifecycle=lifecycle,
     )
+    if filters.record():
+        record = dict(journey.extensions["discover"])
+        record["filters"] = filters.record()
+        cases_kept, events_kept = kept if kept is not None else (counts.cases, counts.events)
+        record["cases_kept"], record["events_kept"] = cases_kept, events_kept
+        journey = attrs.evolve(journey, extensions={**journey.extensions, "discover": record})
+    return journey
 
 
 def _check_outcomes(outcomes: Any) -> dict[str, str]:
@@ -309,7 +532,15 @@ def build_journey(
     lifecycle: str | None = None,
 ) -> Journey:
     """Build the journey from the counts (the part every engine shares)."""
-    from cxgraph.model.classes import Entry, Journey, Outcome, Owner, Touchpoint, Transition
+    from cxgraph.model.classes import (
+        Entry,
+        Journey,
+        Outcome,
+        Owner,
+        Persona,
+        Touchpoint,
+        Transition,
+    )
 
     acts = counts.activities
     step_id = dict(zip(acts, unique_ids(acts, reserved={END}), strict=True))
@@ -376,6 +607,20 @@ def build_journey(
         Entry(step=step_id[a], count=n, probability=p)
         for (a, n), p in zip(starts, _shares([n for _, n in starts]), strict=True)
     ]
+    personas: list[Persona] = []
+    reach: dict[str, tuple[str, ...]] = {}
+    if counts.segments is not None:
+        seg_ids = dict(zip(counts.segments, unique_ids(counts.segments), strict=True))
+        personas = [Persona(id=seg_ids[g], name=g) for g in counts.segments]
+        by_act: dict[str, set[str]] = defaultdict(set)
+        for act, g, _ in counts.segment_counts:
+            by_act[act].add(g)
+        every = set(counts.segments)
+        reach = {
+            a: tuple(seg_ids[g] for g in counts.segments if g in gs)
+            for a, gs in by_act.items()
+            if gs != every
+        }
     outcome_steps = [Outcome(id=step_id[a], name=a, kind=outcomes[a]) for a in finals]  # type: ignore[arg-type]
     if counts.ends:
         outcome_steps.append(Outcome(id=END, name="End", kind="exit"))
@@ -384,7 +629,11 @@ def build_journey(
         name=f"Discovered from {stem}" if stem is not None else "Discovered journey",
         description=f"Discovered from {_events(counts.events)} in {_cases(counts.cases)}.",
         owners=tuple(owner_list),
-        touchpoints=tuple(Touchpoint(id=step_id[a], name=a, owner=owner_of.get(a)) for a in touch),
+        personas=tuple(personas),
+        touchpoints=tuple(
+            Touchpoint(id=step_id[a], name=a, owner=owner_of.get(a), personas=reach.get(a, ()))
+            for a in touch
+        ),
         outcomes=tuple(outcome_steps),
         entries=tuple(entries),
         transitions=tuple(transitions),
@@ -395,6 +644,7 @@ def build_journey(
                 "events_after_outcomes": counts.cut_events,
                 "cases_cut": counts.cut_cases,
                 "columns": dict(counts.columns),
+                **({"segments": list(counts.segments)} if counts.segments is not None else {}),
                 **({"lifecycle": lifecycle} if lifecycle is not None else {}),
             }
         },

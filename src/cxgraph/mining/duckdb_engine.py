@@ -21,18 +21,21 @@ as the other engines word it (:func:`~cxgraph.readwrite.eventlog.read_error`).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import attrs
 from attrs import frozen
 
-from cxgraph._util.text import choices_text
+from cxgraph.errors import CxgraphWarning
 from cxgraph.mining.counts import LogCounts, aggregate_sql, counts_from_rows, flow_sql
+from cxgraph.mining.filters import Filters, kept_variants
 from cxgraph.readwrite import eventlog as EL
 
-__all__ = ["EventsRelation", "duckdb_counts", "duckdb_query"]
+__all__ = ["EventsRelation", "duckdb_counts", "duckdb_query", "duckdb_segments"]
 
 #: DuckDB type names (their start) by the kind of values they hold.
 _KINDS = (
@@ -88,8 +91,16 @@ def duckdb_counts(
     outcomes: tuple[str, ...],
     start_timestamp: str | None = None,
     lifecycle: str | None = None,
-) -> LogCounts:
-    """Count a log's flows with DuckDB (see the module docstring)."""
+    filters: Filters | None = None,
+    segment: str | None = None,
+    only: str | None = None,
+) -> tuple[LogCounts, tuple[int, int] | None]:
+    """Count a log's flows with DuckDB (see the module docstring).
+
+    Returns the counts and, when ``filters`` select cases by variant, how
+    many cases and events they kept. ``only`` keeps the cases of one value
+    of ``segment`` (``discover_by``).
+    """
     duckdb = EL.require("duckdb", "duckdb", "discover(engine='duckdb')")
     if kind == "spark":
         msg = "a Spark DataFrame is read by Spark: use discover(..., engine='spark')"
@@ -102,12 +113,16 @@ def duckdb_counts(
         resource=resource,
         start_timestamp=start_timestamp,
         lifecycle=lifecycle,
+        segment=segment,
     )
     # The XES attributes to read at first: the columns asked for, and the lifecycle.
-    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp) if c]
+    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp, segment) if c]
     con = duckdb.connect()
     try:
-        return _counts(con, events, kind, ask, [*wanted, EL.LIFECYCLE], outcomes)
+        log = _events(con, events, kind, ask, [*wanted, EL.LIFECYCLE], outcomes)
+        if (filters is None or not filters.on_cases) and segment is None:
+            return _counts(con, log, outcomes), None
+        return _filtered_counts(con, log, outcomes, filters or Filters(), segment, only)
     except duckdb.InterruptException:
         # DuckDB turns Ctrl-C into an error of its own: it is the user's interrupt.
         raise KeyboardInterrupt from None
@@ -133,7 +148,7 @@ def duckdb_query(
     resource: str | None,
     start_timestamp: str | None = None,
     lifecycle: str | None = None,
-    extra: tuple[str, ...] = (),
+    segment: str | None = None,
     purpose: str = "engine='duckdb'",
 ) -> tuple[EventsRelation, tuple[str, ...], list[Any]]:
     """Check a log as :func:`duckdb_counts` does, then run ``query(relation)`` on it.
@@ -144,7 +159,8 @@ def duckdb_query(
     ``query`` gets the :class:`EventsRelation` and returns SQL that may use
     the common table ``cx_events`` (the events) and ``cx_flow`` (the events
     with ``pos`` in their case and ``nxt``, the next activity, as in
-    :func:`~cxgraph.mining.counts.flow_sql`); the rows come back as DuckDB
+    :func:`~cxgraph.mining.counts.flow_sql`; ``g`` is the ``segment`` column
+    as text, or NULL); the rows come back as DuckDB
     gives them. A log with a missing case id, activity or time raises the
     same error as on the numpy engine before ``query`` runs.
     """
@@ -160,12 +176,13 @@ def duckdb_query(
         resource=resource,
         start_timestamp=start_timestamp,
         lifecycle=lifecycle,
+        segment=segment,
     )
-    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp) if c]
+    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp, segment) if c]
     con = duckdb.connect()
     try:
-        log = _events(con, events, kind, ask, [*wanted, EL.LIFECYCLE], (), extra)
-        carry = ["tu", *(_ident(c) for c in extra)]
+        log = _events(con, events, kind, ask, [*wanted, EL.LIFECYCLE], ())
+        carry = ["tu", "g"]
         common = (
             f"WITH cx_events AS ({log.sql}),\n"
             f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=False, carry=carry)})\n"
@@ -182,15 +199,7 @@ def duckdb_query(
         con.close()
 
 
-def _counts(
-    con: Any,
-    events: Any,
-    kind: str,
-    ask: Any,
-    wanted: list[str],
-    outcomes: tuple[str, ...],
-) -> LogCounts:
-    log = _events(con, events, kind, ask, wanted, outcomes)
+def _counts(con: Any, log: EventsRelation, outcomes: tuple[str, ...]) -> LogCounts:
     query = (
         f"WITH cx_events AS ({log.sql}),\n"
         f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
@@ -198,6 +207,131 @@ def _counts(
     )
     rows = con.execute(query, log.params).fetchall()
     return log.counts(rows)
+
+
+def _filtered_counts(
+    con: Any,
+    log: EventsRelation,
+    outcomes: tuple[str, ...],
+    filters: Filters,
+    segment: str | None,
+    only: str | None = None,
+) -> tuple[LogCounts, tuple[int, int] | None]:
+    """The counts of the cases the variant filters keep, with segments per activity.
+
+    The whole log is checked first (a bad row in a case the filters drop is
+    still an error, as on the numpy engine); then one table of cases (their
+    variant, segment and first row) decides which cases stay.
+    """
+    every = (
+        f"WITH cx_events AS ({log.sql}),\ncx_flow AS ({flow_sql('cx_events', outcomes=False)})\n"
+    )
+    whole = log.counts(
+        con.execute(every + aggregate_sql("cx_flow", sets=_CHECKS), log.params).fetchall()
+    )
+    order = "ORDER BY s, t, rn"
+    con.execute(
+        f"CREATE TEMP TABLE cx_cases AS SELECT c, list(a {order}) AS v, "
+        f"first(g {order}) AS g, first(rn {order}) AS rn0, COUNT(DISTINCT g) AS ng, "
+        "MIN(rn) AS rmin, "
+        f"COUNT(*) AS n FROM ({log.sql}) e GROUP BY c",
+        log.params,
+    )
+    if segment is not None:
+        _check_segments(con, segment, warn=only is None or only == _first_segment(con))
+    kept: tuple[int, int] | None = None
+    where = ""
+    events, cases = whole.events, whole.cases
+    if only is not None:
+        con.execute(f"DELETE FROM cx_cases WHERE g IS DISTINCT FROM {_literal(only)}")
+        found = con.execute("SELECT COUNT(*), SUM(n) FROM cx_cases").fetchone()
+        cases, events = int(found[0]), int(found[1] or 0)
+    if only is not None and not filters.on_cases:
+        where = "WHERE c IN (SELECT c FROM cx_cases)"
+    if filters.on_cases:
+        ranked = "SELECT v, COUNT(*) AS n FROM cx_cases GROUP BY v ORDER BY n DESC, v"
+        sizes = [int(r[0]) for r in con.execute(f"SELECT n FROM ({ranked})").fetchall()]
+        m = kept_variants(sizes, filters)
+        con.execute(
+            "CREATE TEMP TABLE cx_keep AS SELECT c FROM cx_cases "
+            f"WHERE v IN (SELECT v FROM ({ranked}) LIMIT {m})"
+        )
+        found = con.execute(
+            "SELECT COUNT(*), SUM(n) FROM cx_cases WHERE c IN (SELECT c FROM cx_keep)"
+        ).fetchone()
+        kept = (int(found[0]), int(found[1] or 0))
+        where = "WHERE c IN (SELECT c FROM cx_keep)"
+    con.execute(
+        "CREATE TEMP TABLE cx_flow AS "
+        + flow_sql(
+            f"(SELECT e.*, k.g AS cg FROM ({log.sql}) e JOIN cx_cases k USING (c) {where})",
+            outcomes=bool(outcomes),
+            carry=["cg"],
+        ),
+        log.params,
+    )
+    counts = log.counts(con.execute(aggregate_sql("cx_flow")).fetchall())
+    counts = attrs.evolve(counts, events=events, cases=cases)
+    if segment is not None:
+        rows = con.execute(
+            "SELECT a, cg, COUNT(*), MIN(rn) FROM cx_flow WHERE kept GROUP BY a, cg"
+        ).fetchall()
+        first: dict[str, int] = {}
+        for _, g, _, rn in rows:
+            first[g] = min(first.get(g, rn), rn)
+        counts = attrs.evolve(
+            counts,
+            segments=tuple(sorted(first, key=first.__getitem__)),
+            segment_counts=tuple((a, g, int(n)) for a, g, n, _ in rows),
+        )
+    return counts, kept
+
+
+def _first_segment(con: Any) -> Any:
+    """The segment that appears first (``discover_by`` warns once, for it)."""
+    row = con.execute(f"{SEGMENT_ORDER.format(cases='cx_cases')} LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+#: The segments in order of first appearance: of the first row of any of their cases.
+SEGMENT_ORDER = "SELECT g FROM {cases} WHERE g IS NOT NULL GROUP BY g ORDER BY MIN(rmin)"
+
+
+def duckdb_segments(events: Any, kind: str, **columns: Any) -> list[str]:
+    """The values of ``segment`` in order of first appearance (for ``discover_by``)."""
+    order = "ORDER BY s, t, rn"
+    cases = f"(SELECT first(g {order}) AS g, MIN(rn) AS rmin FROM cx_events GROUP BY c)"
+    _, _, rows = duckdb_query(
+        events,
+        kind,
+        lambda _: SEGMENT_ORDER.format(cases=cases),
+        purpose="discover_by(engine='duckdb')",
+        **columns,
+    )
+    return [str(r[0]) for r in rows]
+
+
+def _check_segments(con: Any, column: str, *, warn: bool = True) -> None:
+    """The segment errors and warning of the numpy engine, from the table of cases."""
+    missing, row, several = con.execute(
+        "SELECT COUNT(*) FILTER (WHERE g IS NULL), MIN(rn0) FILTER (WHERE g IS NULL), "
+        "COUNT(*) FILTER (WHERE ng > 1) FROM cx_cases"
+    ).fetchone()
+    if missing:
+        msg = (
+            f"segment={column!r}: {missing} case(s) have no value on their first "
+            f"event, the first at row {row} (rows count from 0): fill the column in, or drop "
+            "those cases"
+        )
+        raise EL.EventLogError(msg)
+    if several and warn:
+        n = int(several)
+        warnings.warn(
+            f"segment={column!r}: {n} case{'s have' if n != 1 else ' has'} more than one "
+            "value; each case counts for the value on its first event",
+            CxgraphWarning,
+            stacklevel=5,
+        )
 
 
 @frozen(kw_only=True)
@@ -241,10 +375,8 @@ def _events(
     ask: Any,
     wanted: list[str],
     outcomes: tuple[str, ...],
-    extra: tuple[str, ...] = (),
 ) -> EventsRelation:
-    """The events of a log as SQL (see :class:`EventsRelation`); ``extra`` columns
-    are carried along as text under their own names."""
+    """The events of a log as SQL (see :class:`EventsRelation`)."""
     source = EL.describe_source(events, kind)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")
@@ -260,9 +392,7 @@ def _events(
             f"columns = {{{spec}}}, delim = {_literal(delimiter)}, quote = '\"', "
             "escape = '\"')"
         )
-        _check_extra(extra, found, source)
-        keep = [*cols.needed, *(c for c in extra if c not in cols.needed)]
-        renamed = ", ".join(f"{_ident(names[c])} AS {_ident(c)}" for c in keep)
+        renamed = ", ".join(f"{_ident(names[c])} AS {_ident(c)}" for c in cols.needed)
         relation = f"(SELECT {renamed} FROM {scan})"
     elif kind == "parquet":
         path = Path(events)
@@ -270,20 +400,17 @@ def _events(
         relation = f"read_parquet({_literal(pattern)})"
         found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
         cols = ask(found)
-        _check_extra(extra, found, source)
     else:
         if kind == "xes":
             purpose = "discover(engine='duckdb') on XES"
-            frame, found = EL.xes_to_arrow(Path(events), [*wanted, *extra], purpose)
+            frame, found = EL.xes_to_arrow(Path(events), wanted, purpose)
             cols = ask(found)
             if any(c not in frame.column_names for c in cols.needed):
-                frame, found = EL.xes_to_arrow(Path(events), [*cols.needed, *extra], purpose)
+                frame, found = EL.xes_to_arrow(Path(events), cols.needed, purpose)
         else:
             frame = events
-            found = EL.frame_columns(events, kind)
-            cols = ask(found)
-        _check_extra(extra, found, source)
-        needed = [*cols.needed, *(c for c in extra if c not in cols.needed)]
+            cols = ask(EL.frame_columns(events, kind))
+        needed = cols.needed
         if kind == "polars":
             EL.require("pyarrow", "polars", "discover(engine='duckdb') on a polars frame")
             frame = frame.select(needed).to_arrow()
@@ -313,16 +440,16 @@ def _events(
     res = cols.resource
     r_expr = f"CAST({_ident(res)} AS VARCHAR)" if res else "CAST(NULL AS VARCHAR)"
     o_expr = "list_contains(CAST(? AS VARCHAR[]), a)" if outcomes else "FALSE"
-    carried = "".join(f", CAST({_ident(c)} AS VARCHAR) AS {_ident(c)}" for c in extra)
-    outer = "".join(f", {_ident(c)}" for c in extra)
+    seg = cols.segment
+    g_expr = f"CAST({_ident(seg)} AS VARCHAR)" if seg else "CAST(NULL AS VARCHAR)"
     sql = f"""
-SELECT rn, c, a, s, s_raw, s_zoned, t, t_raw, t_zoned, {tu} AS tu, r, {o_expr} AS o{outer} FROM (
+SELECT rn, c, a, s, s_raw, s_zoned, t, t_raw, t_zoned, {tu} AS tu, r, g, {o_expr} AS o FROM (
   SELECT row_number() OVER () - 1 AS rn,
          CAST({_ident(cols.case)} AS VARCHAR) AS c,
          CAST({_ident(cols.activity)} AS VARCHAR) AS a,
          {s} AS s, {s_raw} AS s_raw, {s_zoned} AS s_zoned,
          {t} AS t, {t_raw} AS t_raw, {t_zoned} AS t_zoned,
-         {r_expr} AS r{carried}
+         {r_expr} AS r, {g_expr} AS g
   FROM {relation}
 ) e"""
     return EventsRelation(
@@ -332,16 +459,6 @@ SELECT rn, c, a, s, s_raw, s_zoned, t, t_raw, t_zoned, {tu} AS tu, r, {o_expr} A
         source=source,
         time_kind=time_kind,
     )
-
-
-def _check_extra(extra: tuple[str, ...], found: list[str], source: str) -> None:
-    missing = [c for c in extra if c not in found]
-    if missing:
-        msg = (
-            f"the event log {source} has no column {missing[0]!r} "
-            f"{choices_text(missing[0], found, word='columns')}"
-        )
-        raise EL.EventLogError(msg)
 
 
 def _time(column: str | None, types: dict[str, str]) -> tuple[str, str, str]:

@@ -63,6 +63,8 @@ class Sequences:
     bounds
         Case ``i`` is events ``bounds[i]:bounds[i + 1]``; cases in order of
         first appearance in the input.
+    case_codes
+        The case code (``cols.case``) of each case ``i``.
     activities, ids
         The activity names by code and the step ids ``discover`` gives them.
     cols
@@ -73,6 +75,7 @@ class Sequences:
     time: npt.NDArray[Any]
     order: npt.NDArray[np.intp]
     bounds: npt.NDArray[np.int64]
+    case_codes: npt.NDArray[np.intp]
     activities: tuple[str, ...]
     ids: tuple[str, ...]
     cols: EventColumns
@@ -90,7 +93,7 @@ class Sequences:
     @property
     def case_ids(self) -> Any:
         """The case ids, one per case, as they were in the log."""
-        return self.cols.cases
+        return self.cols.cases[self.case_codes]
 
     @property
     def time_kind(self) -> str:
@@ -125,9 +128,13 @@ def sequences(cols: EventColumns) -> Sequences:
 
     order = cols.order()
     per_case = np.bincount(cols.case)
+    # Columns subset to some cases (EventColumns.subset) leave codes unused.
+    codes = np.flatnonzero(per_case)
+    per_case = per_case[codes]
     bounds = np.zeros(per_case.shape[0] + 1, dtype=np.int64)
     np.cumsum(per_case, out=bounds[1:])
     return Sequences(
+        case_codes=codes,
         activity=cols.activity[order],
         time=cols.time[order],
         order=order,

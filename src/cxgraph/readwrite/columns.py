@@ -181,6 +181,8 @@ class EventColumns:
         Where the log came from, for messages.
     start
         Start times (as ``time``) of an interval log, or None.
+    segment, segments
+        Codes and names of a segment column (``read_events(segment=)``).
     time_kind
         What ``time`` holds: ``datetime`` (microseconds), ``number`` (a
         numeric column's own values) or ``row`` (row numbers).
@@ -202,6 +204,37 @@ class EventColumns:
     #: ``datetime`` when ``time`` is microseconds, ``number`` for a numeric
     #: column (its own units), ``row`` when the log was read without times.
     time_kind: str = "datetime"
+    #: Segment codes (int64, -1 where missing) when a segment column was read.
+    segment: npt.NDArray[np.int64] | None = None
+    segments: tuple[str, ...] = ()
+
+    def subset(self, keep: npt.NDArray[np.bool_]) -> EventColumns:
+        """The events where ``keep`` is True.
+
+        Activities and resources are numbered again by first appearance among
+        the events kept, as a log of those events alone would number them;
+        case and segment codes are left as they are.
+        """
+        import attrs
+
+        def take(values: Any) -> Any:
+            return None if values is None else values[keep]
+
+        activity, activities = _renumber(self.activity[keep], self.activities)
+        resource, resources = self.resource, self.resources
+        if resource is not None:
+            resource, resources = _renumber(resource[keep], resources)
+        return attrs.evolve(
+            self,
+            case=self.case[keep],
+            activity=activity,
+            activities=activities,
+            time=self.time[keep],
+            resource=resource,
+            resources=resources,
+            start=take(self.start),
+            segment=take(self.segment),
+        )
 
     def __len__(self) -> int:
         return int(self.case.shape[0])
@@ -225,6 +258,21 @@ class EventColumns:
         if self.start is not None:
             return np.lexsort((self.time, self.start, self.case))
         return case_time_order(self.case, self.time)
+
+
+def _renumber(
+    codes: npt.NDArray[np.int64], names: tuple[str, ...]
+) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+    """Codes numbered 0, 1, ... by first appearance, and their names (-1 stays -1)."""
+    n = codes.shape[0]
+    first = np.full(len(names), n, dtype=np.int64)
+    valid = codes >= 0
+    np.minimum.at(first, codes[valid], np.flatnonzero(valid))
+    present = np.flatnonzero(first < n)
+    present = present[np.argsort(first[present], kind="stable")]
+    new = np.full(len(names) + 1, -1, dtype=np.int64)
+    new[present] = np.arange(present.shape[0])
+    return new[codes], tuple(names[i] for i in present.tolist())
 
 
 def case_time_order(case: npt.NDArray[np.int64], time: npt.NDArray[Any]) -> npt.NDArray[np.intp]:

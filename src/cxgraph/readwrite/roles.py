@@ -73,6 +73,7 @@ WHAT = {
     "resource": "the resources",
     "start_timestamp": "the start times",
     "lifecycle": "the lifecycle",
+    "segment": "the segments",
 }
 #: How the command line spells each keyword.
 FLAGS = {
@@ -82,6 +83,7 @@ FLAGS = {
     "resource": "--resource",
     "start_timestamp": "--start-timestamp",
     "lifecycle": "--lifecycle",
+    "segment": "--segment",
 }
 
 
@@ -94,6 +96,8 @@ class LogColumns(NamedTuple):
     resource: str | None
     start_timestamp: str | None = None
     lifecycle: str | None = None
+    #: A case attribute that splits the cases into segments (``discover(segment=)``).
+    segment: str | None = None
     #: The roles whose column was found by its usual name, and that column.
     detected: Mapping[str, str] = {}
 
@@ -106,6 +110,7 @@ class LogColumns(NamedTuple):
             "resource": self.resource,
             "start_timestamp": self.start_timestamp,
             "lifecycle": LIFECYCLE if self.lifecycle is not None else None,
+            "segment": self.segment,
         }
         return {k: c for k, c in roles.items() if c is not None}
 
@@ -114,6 +119,7 @@ class LogColumns(NamedTuple):
         """Every column to read, once each, in role order."""
         names = [self.case, self.activity, self.timestamp, self.resource]
         names += [self.start_timestamp, LIFECYCLE if self.lifecycle is not None else None]
+        names.append(self.segment)
         return list(dict.fromkeys(n for n in names if n is not None))
 
     def record(self) -> dict[str, str | None]:
@@ -126,6 +132,8 @@ class LogColumns(NamedTuple):
         }
         if self.start_timestamp is not None:
             out["start_timestamp"] = self.start_timestamp
+        if self.segment is not None:
+            out["segment"] = self.segment
         return out
 
 
@@ -234,6 +242,7 @@ def resolve_columns(
     resource: str | None,
     start_timestamp: str | None = None,
     lifecycle: str | None = None,
+    segment: str | None = None,
 ) -> LogColumns:
     """Find the column of each role among ``found`` (see the module docstring).
 
@@ -286,12 +295,17 @@ def resolve_columns(
     a = pick("activity", activity, optional=False)
     t = pick("timestamp", timestamp, optional=False)
     r = pick("resource", resource, optional=True)
-    s = None
+    s = g = None
     if start_timestamp is not None:
         if start_timestamp in have:
             s = start_timestamp
         else:
             problems.append(_Problem("start_timestamp", start_timestamp, ()))
+    if segment is not None:
+        if segment in have:
+            g = segment
+        else:
+            problems.append(_Problem("segment", segment, ()))
     if problems:
         raise MissingColumnError(problems, found)
     if lifecycle is not None and LIFECYCLE not in have:
@@ -310,6 +324,7 @@ def resolve_columns(
         resource=r,
         start_timestamp=s,
         lifecycle=lifecycle,
+        segment=g,
         detected=detected,
     )
 
