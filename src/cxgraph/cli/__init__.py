@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 from cxgraph._util.text import plural
 from cxgraph._version import __version__
-from cxgraph.cli import _diff, _io
+from cxgraph.cli import _diff, _io, _mining
 from cxgraph.cli._errors import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -37,14 +37,8 @@ from cxgraph.cli._words import _cli_words, _columns_text, _hint_outcomes, _print
 from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError
 from cxgraph.model.classes import Journey
 from cxgraph.model.owners import owner_silos
-from cxgraph.readwrite.columns import (
-    DEFAULT_ACTIVITY,
-    DEFAULT_CASE,
-    DEFAULT_RESOURCE,
-    DEFAULT_TIMESTAMP,
-)
 from cxgraph.readwrite.files import UnsupportedFormatError
-from cxgraph.readwrite.roles import USUAL_NAMES, MissingColumnError
+from cxgraph.readwrite.roles import MissingColumnError
 
 __all__ = ["main"]
 
@@ -197,22 +191,18 @@ def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             raise UsageError(msg)
         outcomes[activity] = kind
-    if args.no_timestamp and args.timestamp is not None:
-        msg = "--timestamp names the column of times, --no-timestamp reads none: give one"
-        raise UsageError(msg)
+    keywords = _mining.log_keywords(args)
     format_for(args.output)  # an unknown suffix fails before the log is read
     try:
         journey = discover(
             args.file,
-            case=args.case,
-            activity=args.activity,
-            timestamp=None if args.no_timestamp else args.timestamp or DEFAULT_TIMESTAMP,
-            resource=args.resource,
             outcomes=outcomes or None,
-            engine=args.engine,
-            start_timestamp=args.start_timestamp,
-            lifecycle=args.lifecycle,
             verbose=args.verbose,
+            variants=args.variants,
+            coverage=args.coverage,
+            min_count=args.min_count,
+            segment=args.segment,
+            **keywords,
         )
     except ImportError as exc:
         raise UsageError(str(exc)) from exc
@@ -438,53 +428,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("discover", **_about("discover a journey from an event log"))
-    p.add_argument("file", metavar="LOG", help="an event log (.csv, .parquet, .xes, .xes.gz)")
+    _mining.add_log_arguments(p, engines=("numpy", "duckdb", "spark"))
     p.add_argument(
         "-o", "--output", required=True, help="the journey file to write (.json, .yaml, .yml)"
     )
     p.add_argument(
-        "--engine",
-        choices=("numpy", "duckdb", "spark"),
-        default="numpy",
-        help="numpy (in memory), duckdb (out of core) or spark",
-    )
-    usual = {role: ", ".join(names[:4]) for role, names in USUAL_NAMES.items()}
-    p.add_argument(
-        "--case",
-        default=DEFAULT_CASE,
-        help=f"the column of case ids; if absent, the usual names are tried ({usual['case']}, ...)",
+        "--variants",
+        type=int,
+        metavar="K",
+        help="keep only the cases of the K most frequent variants (numpy and duckdb)",
     )
     p.add_argument(
-        "--activity",
-        default=DEFAULT_ACTIVITY,
-        help=f"the column of activities; else the usual names ({usual['activity']}, ...)",
+        "--coverage",
+        type=float,
+        metavar="SHARE",
+        help="keep the most frequent variants that hold at least this share of cases (0.8)",
     )
     p.add_argument(
-        "--timestamp",
-        default=None,
-        help=f"the column of timestamps (default: {DEFAULT_TIMESTAMP}); "
-        f"else the usual names ({usual['timestamp']}, ...)",
+        "--min-count",
+        type=int,
+        metavar="N",
+        help="drop the transitions seen fewer than N times (and steps left unreachable)",
     )
     p.add_argument(
-        "--no-timestamp",
-        action="store_true",
-        help="read no times: each case keeps the file's order",
-    )
-    p.add_argument(
-        "--start-timestamp",
+        "--segment",
         metavar="COLUMN",
-        help="a column of start times: each case is ordered by start, then end time",
-    )
-    p.add_argument(
-        "--lifecycle",
-        metavar="VALUE",
-        help="keep only the events whose lifecycle:transition is VALUE (e.g. complete)",
-    )
-    p.add_argument(
-        "--resource",
-        default=DEFAULT_RESOURCE,
-        help="the column of resources, whose most frequent one owns each step; "
-        f"else the usual names ({usual['resource']})",
+        help="a case attribute: each of its values becomes a persona",
     )
     p.add_argument(
         "--outcome",
@@ -544,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_render)
 
     _diff.add_parser(sub, _about)
+    _mining.add_parsers(sub, _about)
 
     p = sub.add_parser("schema", **_about("print the JSON Schema of the journey file format"))
     p.set_defaults(func=_cmd_schema)
