@@ -77,6 +77,9 @@ PLACEHOLDERS = {
     "VALUE": "complete",
     "OLD": str(EXAMPLE),
     "NEW": str(EXAMPLE),
+    "K": "3",
+    "N": "2",
+    "SHARE": "0.8",
 }
 
 
@@ -232,7 +235,8 @@ def help_commands() -> list[str]:
     """The command names ``cxgraph --help`` lists."""
     out = io.StringIO()
     assert cli.main(["--help"], stdout=out) == 0
-    return re.findall(r"^ {4}([a-z][\w-]*) ", out.getvalue(), re.M)
+    # A long name stands alone on its line, its help on the next.
+    return re.findall(r"^ {4}([a-z][\w-]*)(?: |$)", out.getvalue(), re.M)
 
 
 def resolve(dotted: str) -> object:

@@ -60,3 +60,19 @@ def count_text(n: int) -> str:
         exponent += 1
     leading = n // 10 ** max(exponent - 2, 0)  # the first three digits
     return f"{sign}{leading / 100:.2f}e+{exponent}"
+
+
+def span_text(seconds: float | None) -> str:
+    """A length of time for people: ``45 s``, ``12 min``, ``3.5 h``, ``2.1 d``.
+
+    >>> span_text(45), span_text(720), span_text(12_600), span_text(181_440), span_text(None)
+    ('45 s', '12 min', '3.5 h', '2.1 d', 'n/a')
+    """
+    if seconds is None:
+        return "n/a"
+    sign, s = ("-" if seconds < 0 else ""), abs(seconds)
+    unit, size = next(
+        ((u, n) for u, n in (("d", 86_400), ("h", 3_600), ("min", 60)) if s >= n), ("s", 1)
+    )
+    value = s / size
+    return f"{sign}{value:.3g} {unit}" if value < 100 else f"{sign}{value:,.0f} {unit}"

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from cxgraph._util.html import FONTS, esc
 from cxgraph._util.text import plural
 from cxgraph._version import __version__
+from cxgraph.report.observed import observed_section
 from cxgraph.report.sections import glossary, known_ids, pct, section, short
 
 if TYPE_CHECKING:
@@ -495,6 +496,7 @@ def report_page(report: Report, *, plots: bool = True, baseline: Journey | None 
         "<main>",
         *([_since(baseline, journey)] if baseline is not None else []),
         f'<div class="wrap">{_band(report)}</div>',
+        observed_section(journey),
     ]
     if plots:
         figures = "".join(_figure(journey, kind, baseline) for kind in PLOT_KINDS)
