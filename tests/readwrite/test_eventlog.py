@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cxgraph._util import progress as PROGRESS
 from cxgraph.errors import CxgraphError
 from cxgraph.readwrite import columns as EC
 from cxgraph.readwrite import eventlog as EL
@@ -193,7 +194,7 @@ class TestReadEvents:
     ) -> None:
         """A large XES file read on a terminal shows a progress bar and reads the same."""
         pytest.importorskip("tqdm")
-        monkeypatch.setattr(XES_READER, "PROGRESS_BYTES", 0)
+        monkeypatch.setattr(PROGRESS, "PROGRESS_BYTES", 0)
         monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
         cols = EL.read_events(DATA / "running-example.xes.gz")
         assert cols.activities == EL.read_events(CSV).activities

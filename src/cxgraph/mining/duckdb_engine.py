@@ -30,6 +30,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from cxgraph._util import progress
 from cxgraph.errors import CxgraphWarning
 from cxgraph.mining.counts import LogCounts, aggregate_sql, counts_from_rows, flow_sql
 from cxgraph.mining.filters import Filters, kept_variants
@@ -189,7 +190,8 @@ def duckdb_query(
         )
         checks = con.execute(common + aggregate_sql("cx_flow", sets=_CHECKS), log.params)
         activities = log.counts(checks.fetchall()).activities
-        rows = con.execute(common + query(log), log.params).fetchall()
+        with progress.polling(con, purpose):
+            rows = con.execute(common + query(log), log.params).fetchall()
         return log, activities, rows
     except duckdb.InterruptException:
         raise KeyboardInterrupt from None
@@ -205,7 +207,8 @@ def _counts(con: Any, log: EventsRelation, outcomes: tuple[str, ...]) -> LogCoun
         f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
         f"{aggregate_sql('cx_flow')}"
     )
-    rows = con.execute(query, log.params).fetchall()
+    with progress.polling(con, "discover (duckdb)"):
+        rows = con.execute(query, log.params).fetchall()
     return log.counts(rows)
 
 
@@ -230,13 +233,14 @@ def _filtered_counts(
         con.execute(every + aggregate_sql("cx_flow", sets=_CHECKS), log.params).fetchall()
     )
     order = "ORDER BY s, t, rn"
-    con.execute(
-        f"CREATE TEMP TABLE cx_cases AS SELECT c, list(a {order}) AS v, "
-        f"first(g {order}) AS g, first(rn {order}) AS rn0, COUNT(DISTINCT g) AS ng, "
-        "MIN(rn) AS rmin, "
-        f"COUNT(*) AS n FROM ({log.sql}) e GROUP BY c",
-        log.params,
-    )
+    with progress.polling(con, "discover (duckdb): cases"):
+        con.execute(
+            f"CREATE TEMP TABLE cx_cases AS SELECT c, list(a {order}) AS v, "
+            f"first(g {order}) AS g, first(rn {order}) AS rn0, COUNT(DISTINCT g) AS ng, "
+            "MIN(rn) AS rmin, "
+            f"COUNT(*) AS n FROM ({log.sql}) e GROUP BY c",
+            log.params,
+        )
     if segment is not None:
         _check_segments(con, segment, warn=only is None or only == _first_segment(con))
     kept: tuple[int, int] | None = None
@@ -261,15 +265,16 @@ def _filtered_counts(
         ).fetchone()
         kept = (int(found[0]), int(found[1] or 0))
         where = "WHERE c IN (SELECT c FROM cx_keep)"
-    con.execute(
-        "CREATE TEMP TABLE cx_flow AS "
-        + flow_sql(
-            f"(SELECT e.*, k.g AS cg FROM ({log.sql}) e JOIN cx_cases k USING (c) {where})",
-            outcomes=bool(outcomes),
-            carry=["cg"],
-        ),
-        log.params,
-    )
+    with progress.polling(con, "discover (duckdb)"):
+        con.execute(
+            "CREATE TEMP TABLE cx_flow AS "
+            + flow_sql(
+                f"(SELECT e.*, k.g AS cg FROM ({log.sql}) e JOIN cx_cases k USING (c) {where})",
+                outcomes=bool(outcomes),
+                carry=["cg"],
+            ),
+            log.params,
+        )
     counts = log.counts(con.execute(aggregate_sql("cx_flow")).fetchall())
     counts = attrs.evolve(counts, events=events, cases=cases)
     if segment is not None:

@@ -38,8 +38,6 @@ LOG_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xes": 
 CSV_DELIMITERS = (",", ";", "\t", "|")
 #: XES attribute elements (nested ``list``/``container`` values are skipped).
 XES_ATTRIBUTES = frozenset({"string", "date", "int", "float", "boolean", "id"})
-#: Show a progress bar (on a terminal) when reading an XES file larger than this.
-PROGRESS_BYTES = 50 * 2**20
 #: Encode the columns in threads from this many events (below, starting
 #: threads costs more than it saves).
 THREAD_EVENTS = 100_000

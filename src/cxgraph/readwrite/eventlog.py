@@ -63,6 +63,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from collections.abc import Callable, Mapping
@@ -74,6 +75,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from cxgraph._util import progress
 from cxgraph._util.text import describe
 from cxgraph.readwrite.columns import (
     DEFAULT_ACTIVITY,
@@ -374,7 +376,10 @@ def read_events(
         elif kind == "parquet":
             pq = require("pyarrow.parquet", "pandas", "reading Parquet event logs")
             try:
-                t = pq.read_table(events, columns=needed)
+                with contextlib.ExitStack() as stack:
+                    path = Path(events)
+                    bar = stack.enter_context(progress.reading(path)) if path.is_file() else None
+                    t = pq.read_table(bar or events, columns=needed)
             except (OSError, ValueError) as exc:  # a damaged file: arrow's errors are both
                 raise read_error(events, kind, str(exc)) from exc
             table = {c: t.column(c) for c in needed}
@@ -400,16 +405,17 @@ def read_csv_columns(path: Path, columns: list[str], delimiter: str) -> dict[str
         from pyarrow import csv as pacsv
 
         try:
-            table = pacsv.read_csv(
-                path,
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(
-                    include_columns=columns,
-                    column_types=dict.fromkeys(columns, pa.string()),
-                    strings_can_be_null=True,
-                    null_values=[""],
-                ),
-            )
+            with progress.reading(path) as bar:
+                table = pacsv.read_csv(
+                    bar or path,
+                    parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+                    convert_options=pacsv.ConvertOptions(
+                        include_columns=columns,
+                        column_types=dict.fromkeys(columns, pa.string()),
+                        strings_can_be_null=True,
+                        null_values=[""],
+                    ),
+                )
         except (pa.ArrowInvalid, OSError) as exc:
             if _header_only(path):  # arrow cannot read a header without a line end
                 return {c: pa.chunked_array([], pa.string()) for c in columns}

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
-import sys
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from cxgraph._util import progress
 from cxgraph.readwrite.columns import (
-    PROGRESS_BYTES,
     XES_ATTRIBUTES,
     EventLogError,
-    _has,
     empty_error,
     require,
 )
@@ -70,51 +69,23 @@ def read_xes(path: Path, wanted: Sequence[str]) -> tuple[dict[str, list[Any]], l
     return cols, list(found)
 
 
-class _Progress:
-    """A binary file wrapper that advances a tqdm bar as bytes are read."""
-
-    def __init__(self, raw: IO[bytes], bar: Any) -> None:
-        self.raw = raw
-        self.bar = bar
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.bar.update(len(data))
-        return data
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self.bar.close()
-        self.raw.close()
-
-
 class _open_xes:  # noqa: N801 - used like open()
     """Open an XES file (gunzipping ``.gz``), with a progress bar on a terminal."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.closers: list[Any] = []
+        self.stack = contextlib.ExitStack()
 
     def __enter__(self) -> IO[bytes]:
-        raw: Any = self.path.open("rb")
-        self.closers.append(raw)
-        size = self.path.stat().st_size
-        if size >= PROGRESS_BYTES and sys.stderr.isatty() and _has("tqdm"):
-            from tqdm import tqdm
-
-            bar = tqdm(total=size, unit="B", unit_scale=True, desc=self.path.name, leave=False)
-            raw = _Progress(raw, bar)
-            self.closers.append(raw)
+        raw: Any = self.stack.enter_context(progress.reading(self.path))
+        if raw is None:
+            raw = self.stack.enter_context(self.path.open("rb"))
         if self.path.name.lower().endswith(".gz"):
-            raw = gzip.GzipFile(fileobj=raw, mode="rb")
-            self.closers.append(raw)
+            raw = self.stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
         return raw  # type: ignore[no-any-return]
 
     def __exit__(self, *exc: object) -> None:
-        for c in reversed(self.closers):
-            c.close()
+        self.stack.close()
 
 
 #: Where the elements that make rows may stand: the tags of their ancestors.
