@@ -852,3 +852,19 @@ class TestCliDiscover:
         )
         assert code == 2
         assert "pip install 'cxgraph[duckdb]'" in err
+
+
+@pytest.mark.parametrize("engine", ["numpy", "duckdb"])
+def test_empty_resource_is_no_resource(engine: str) -> None:
+    """An empty resource (as ``cx.simulate`` writes for an ownerless step) owns nothing."""
+    log = pd.DataFrame(
+        {
+            "case:concept:name": ["c1", "c1", "c2", "c2"],
+            "concept:name": ["Visit", "Pay", "Visit", "Pay"],
+            "time:timestamp": ["2024-05-01T10:00Z", "2024-05-01T10:05Z"] * 2,
+            "org:resource": ["", "Ann", "", ""],
+        }
+    )
+    j = discover(log, engine=engine)
+    assert [(t.id, t.owner) for t in j.touchpoints] == [("visit", None), ("pay", "ann")]
+    assert [o.name for o in j.owners] == ["Ann"]

@@ -443,7 +443,8 @@ def _events(
         micro = name == "DATE" or name.startswith(("TIMESTAMP_NS", "TIMESTAMPTZ_NS"))
         tu = "t" if micro else "epoch_us(t)"
     res = cols.resource
-    r_expr = f"CAST({_ident(res)} AS VARCHAR)" if res else "CAST(NULL AS VARCHAR)"
+    # An empty resource is none, as the numpy engine reads it (CSV reads it as missing).
+    r_expr = f"NULLIF(CAST({_ident(res)} AS VARCHAR), '')" if res else "CAST(NULL AS VARCHAR)"
     o_expr = "list_contains(CAST(? AS VARCHAR[]), a)" if outcomes else "FALSE"
     seg = cols.segment
     g_expr = f"CAST({_ident(seg)} AS VARCHAR)" if seg else "CAST(NULL AS VARCHAR)"

@@ -267,7 +267,12 @@ def _counts(
         F.expr(t).alias("t"),
         F.expr(t_raw).alias("t_raw"),
         F.expr(t_zoned).alias("t_zoned"),
-        (F.col(_col(res)).cast("string") if res else F.lit(None).cast("string")).alias("r"),
+        # An empty resource is none, as the numpy engine reads it.
+        (
+            F.nullif(F.col(_col(res)).cast("string"), F.lit(""))
+            if res
+            else F.lit(None).cast("string")
+        ).alias("r"),
     )
     ev = ev.withColumn("o", F.col("a").isin(list(outcomes)) if outcomes else F.lit(False))
     tag = uuid.uuid4().hex

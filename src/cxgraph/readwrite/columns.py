@@ -364,6 +364,9 @@ def _encode(
     if "resource" in results:
         res_codes, res_labels = results["resource"]()
         res_codes, resources = as_text(res_codes, res_labels)
+        if "" in resources:
+            # An empty resource is none (a CSV file reads it as missing too).
+            res_codes, resources = _without_empty(res_codes, resources)
     return EventColumns(
         case=case_codes,
         cases=case_labels,
@@ -374,6 +377,16 @@ def _encode(
         resources=resources,
         source=source,
     )
+
+
+def _without_empty(
+    codes: npt.NDArray[np.int64], names: tuple[str, ...]
+) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+    """Codes with the name ``""`` made missing (-1), the names after it moved down."""
+    gone = names.index("")
+    out = np.where(codes == gone, -1, codes)
+    out = np.where(out > gone, out - 1, out)
+    return out, names[:gone] + names[gone + 1 :]
 
 
 def _check_nulls(codes: npt.NDArray[np.int64], keyword: str, column: str) -> None:
