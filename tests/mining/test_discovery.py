@@ -385,14 +385,15 @@ class TestDiscover:
         assert [(o.id, o.name) for o in j.owners] == [("bob", "Bob")]
 
     def test_owner_ids_are_slugs(self) -> None:
-        """Owner ids follow the slug rules, clashes numbered by first appearance."""
+        """Owner ids follow the slug rules, clashes numbered by first appearance;
+        an empty resource is none (no owner with an empty name)."""
         rows = [("c1", "a", 1, "Ann Lee"), ("c1", "b", 2, "ann-lee"), ("c1", "c", 3, "")]
         j = discover(log(rows, resource=True))
         assert [(o.id, o.name) for o in j.owners] == [
             ("ann-lee", "Ann Lee"),
             ("ann-lee-2", "ann-lee"),
-            ("step", ""),
         ]
+        assert [t.owner for t in j.touchpoints] == ["ann-lee", "ann-lee-2", None]
 
     def test_owners_mapping_counts_teams(self) -> None:
         """With owners=, each event counts for its resource's team (kind 'team')."""
