@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.mining.test_discovery import event_logs, frame_of
 
 import cxgraph as cx
+from cxgraph.mining.arithmetic import grouped, ranks, stats
 from cxgraph.mining.conformance import AmbiguousActivityError
 from cxgraph.mining.performance import (
     JourneyMatchError,
@@ -22,10 +23,7 @@ from cxgraph.mining.performance import (
     PhaseTime,
     SlaBreach,
     TransitionTime,
-    _grouped,
     performance,
-    ranks,
-    stats,
 )
 from cxgraph.readwrite.columns import EventLogError
 
@@ -338,7 +336,7 @@ class TestStatistics:
         keys = np.array([3, 0, 3, 0, 3], dtype=np.int64)
         for values in ([5, -1, 2, 7, -9], [2**62, -(2**62), 0, 2**62 - 1, -(2**62) + 5]):
             v = np.array(values, dtype=np.int64)
-            distinct, starts, sorted_v, groups = _grouped(keys, v)
+            distinct, starts, sorted_v, groups = grouped(keys, v)
             assert distinct.tolist() == [0, 3]
             assert starts.tolist() == [0, 2]
             assert sorted_v.tolist() == sorted(values[1::2]) + sorted(values[0::2])

@@ -190,7 +190,9 @@ def _first_seen(codes: Any, rows: Any, size: int, n: int, cut: bool) -> list[int
 # -- the SQL engines share one query ---------------------------------------
 
 
-def flow_sql(events: str, *, outcomes: bool, carry: Sequence[str] = ()) -> str:
+def flow_sql(
+    events: str, *, outcomes: bool, carry: Sequence[str] = (), next_time: bool = False
+) -> str:
     """The windowed events: position in the case, next activity, where it is cut.
 
     ``events`` names a relation with columns ``rn`` (row order), ``c`` (case,
@@ -200,8 +202,9 @@ def flow_sql(events: str, *, outcomes: bool, carry: Sequence[str] = ()) -> str:
     :func:`aggregate_sql`, ``t_raw``, ``s_raw`` (the times as text, NULL
     where missing) and ``t_zoned``, ``s_zoned`` (whether a text time has a
     UTC offset; NULL when not text). A case is ordered by start, time, then row.
-    ``carry`` names more columns of ``events`` to keep (quoted as needed).
-    Portable between DuckDB and Spark SQL.
+    ``carry`` names more columns of ``events`` to keep (quoted as needed);
+    ``next_time`` adds ``ntu``, the next event's ``tu`` (``events`` must have
+    ``tu``, the time in microseconds). Portable between DuckDB and Spark SQL.
     """
     stop = (
         "MIN(CASE WHEN o THEN pos END) OVER (PARTITION BY c)"
@@ -209,16 +212,20 @@ def flow_sql(events: str, *, outcomes: bool, carry: Sequence[str] = ()) -> str:
         else "CAST(NULL AS BIGINT)"
     )
     keep = ", ".join(["rn, c, a, r, s, s_raw, s_zoned, t, t_raw, t_zoned, o", *carry])
+    lead = (
+        ",\n           LEAD(tu) OVER (PARTITION BY c ORDER BY s, t, rn) AS ntu" if next_time else ""
+    )
+    outer = keep + (", ntu" if next_time else "")
     return f"""
-SELECT {keep}, pos, nxt, stop,
+SELECT {outer}, pos, nxt, stop,
        (stop IS NULL OR pos <= stop) AS kept,
        CASE WHEN stop IS NOT NULL AND pos >= stop THEN NULL ELSE nxt END AS nxt2
 FROM (
-  SELECT {keep}, pos, nxt, {stop} AS stop
+  SELECT {outer}, pos, nxt, {stop} AS stop
   FROM (
     SELECT {keep},
            ROW_NUMBER() OVER (PARTITION BY c ORDER BY s, t, rn) AS pos,
-           LEAD(a) OVER (PARTITION BY c ORDER BY s, t, rn) AS nxt
+           LEAD(a) OVER (PARTITION BY c ORDER BY s, t, rn) AS nxt{lead}
     FROM {events}
   ) s
 ) q"""

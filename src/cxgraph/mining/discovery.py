@@ -82,7 +82,7 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from cxgraph._util.text import choices_text, describe
 from cxgraph.errors import CxgraphWarning
@@ -104,6 +104,7 @@ from cxgraph.mining.filters import (
     check_filters,
     kept_variants,
 )
+from cxgraph.mining.observed import Observed, attach, numpy_observed
 from cxgraph.mining.sequences import END
 
 __all__ = ["ENGINES", "discover", "discover_by"]
@@ -259,18 +260,17 @@ def discover(
     if engine == "spark":
         from cxgraph.mining.spark_engine import spark_counts
 
-        counts = spark_counts(
+        counts, observed = spark_counts(
             events,
             kind,
             outcomes=tuple(outcome_kinds),
             verbose=verbose,
             **columns,  # type: ignore[arg-type]
         )
-        parts: list[tuple[str | None, LogCounts, tuple[int, int] | None]] = [(None, counts, None)]
+        part = _Part(None, counts, None, observed)
     else:
-        parts = _counts(events, kind, engine, columns, outcome_kinds, filters, segment, by=False)
-    _, counts, kept = parts[0]
-    return _finish(counts, kept, events, outcome_kinds, team_of, filters, lifecycle, resource)
+        (part,) = _counts(events, kind, engine, columns, outcome_kinds, filters, segment, by=False)
+    return _finish(part, events, outcome_kinds, team_of, filters, lifecycle, resource)
 
 
 def discover_by(
@@ -338,9 +338,10 @@ def discover_by(
     kind = EL.log_kind(events)
     parts = _counts(events, kind, engine, columns, outcome_kinds, filters, by, by=True)
     out: dict[str, Journey] = {}
-    for value, counts, kept in parts:
+    for part in parts:
+        value = part.value
         assert value is not None
-        j = _finish(counts, kept, events, outcome_kinds, team_of, filters, lifecycle, resource)
+        j = _finish(part, events, outcome_kinds, team_of, filters, lifecycle, resource)
         record = {**j.extensions["discover"], "segment": {"column": by, "value": value}}
         out[value] = attrs.evolve(
             j,
@@ -361,17 +362,17 @@ def _counts(
     segment: str | None,
     *,
     by: bool,
-) -> list[tuple[str | None, LogCounts, tuple[int, int] | None]]:
+) -> list[_Part]:
     """The counts of the log (``by``: of each segment), and what the filters kept."""
     from cxgraph.readwrite import eventlog as EL
 
-    out: list[tuple[str | None, LogCounts, tuple[int, int] | None]] = []
+    out: list[_Part] = []
     if engine == "duckdb":
         from cxgraph.mining.duckdb_engine import duckdb_counts, duckdb_segments
 
         values = duckdb_segments(events, kind, segment=segment, **columns) if by else [None]
         for value in values:
-            counts, kept = duckdb_counts(
+            counts, kept, observed = duckdb_counts(
                 events,
                 kind,
                 outcomes=tuple(outcome_kinds),
@@ -380,7 +381,7 @@ def _counts(
                 only=value,
                 **columns,
             )
-            out.append((value, counts, kept))
+            out.append(_Part(value, counts, kept, observed))
         return out
     cols = EL.read_events(events, **columns, segment=segment)
     per_event = None if segment is None else case_segments(cols, segment)
@@ -399,8 +400,18 @@ def _counts(
             kept = (numbers[0], numbers[1])
             part, seg = part.subset(keep), None if seg is None else seg[keep]
         counts = numpy_counts(part, outcome_kinds, seg)
-        out.append((value, attrs.evolve(counts, events=n_events, cases=n_cases), kept))
+        counts = attrs.evolve(counts, events=n_events, cases=n_cases)
+        out.append(_Part(value, counts, kept, numpy_observed(part, outcome_kinds)))
     return out
+
+
+class _Part(NamedTuple):
+    """What an engine found in the log (or one segment of it)."""
+
+    value: str | None  # the segment, for discover_by
+    counts: LogCounts
+    kept: tuple[int, int] | None  # cases and events the filters kept
+    observed: Observed | None  # times and variants (with date-times)
 
 
 def _keep_cases(cols: EventColumns, filters: Filters) -> tuple[Any, int, int]:
@@ -408,8 +419,8 @@ def _keep_cases(cols: EventColumns, filters: Filters) -> tuple[Any, int, int]:
     order), and how many cases and events that is."""
     import numpy as np
 
+    from cxgraph.mining.arithmetic import case_variants
     from cxgraph.mining.sequences import sequences
-    from cxgraph.mining.variants import case_variants
 
     seq = sequences(cols)
     of_case, _, counts = case_variants(seq)
@@ -434,8 +445,7 @@ def _segment_order(per_event: Any) -> list[int]:
 
 
 def _finish(
-    counts: LogCounts,
-    kept: tuple[int, int] | None,
+    part: _Part,
     events: Any,
     outcome_kinds: dict[str, str],
     team_of: dict[str, str] | None,
@@ -446,6 +456,7 @@ def _finish(
     """The journey from an engine's counts: min_count, then the journey, then the record."""
     from cxgraph.readwrite import eventlog as EL
 
+    counts, kept = part.counts, part.kept
     if team_of is not None and counts.resources is None:
         msg = (
             f"owners= maps resources to teams, but the event log has no resource column "
@@ -467,7 +478,7 @@ def _finish(
         cases_kept, events_kept = kept if kept is not None else (counts.cases, counts.events)
         record["cases_kept"], record["events_kept"] = cases_kept, events_kept
         journey = attrs.evolve(journey, extensions={**journey.extensions, "discover": record})
-    return journey
+    return attach(journey, part.observed)
 
 
 def _check_outcomes(outcomes: Any) -> dict[str, str]:

@@ -34,6 +34,7 @@ from cxgraph._util import progress
 from cxgraph.errors import CxgraphWarning
 from cxgraph.mining.counts import LogCounts, aggregate_sql, counts_from_rows, flow_sql
 from cxgraph.mining.filters import Filters, kept_variants
+from cxgraph.mining.observed import Observed, sql_observed
 from cxgraph.readwrite import eventlog as EL
 
 __all__ = ["EventsRelation", "duckdb_counts", "duckdb_query", "duckdb_segments"]
@@ -95,11 +96,12 @@ def duckdb_counts(
     filters: Filters | None = None,
     segment: str | None = None,
     only: str | None = None,
-) -> tuple[LogCounts, tuple[int, int] | None]:
+) -> tuple[LogCounts, tuple[int, int] | None, Observed | None]:
     """Count a log's flows with DuckDB (see the module docstring).
 
-    Returns the counts and, when ``filters`` select cases by variant, how
-    many cases and events they kept. ``only`` keeps the cases of one value
+    Returns the counts; when ``filters`` select cases by variant, how many
+    cases and events they kept; and with date-times, the measurements a
+    discovered journey keeps (:mod:`cxgraph.mining.observed`). ``only`` keeps the cases of one value
     of ``segment`` (``discover_by``).
     """
     duckdb = EL.require("duckdb", "duckdb", "discover(engine='duckdb')")
@@ -122,7 +124,8 @@ def duckdb_counts(
     try:
         log = _events(con, events, kind, ask, [*wanted, EL.LIFECYCLE], outcomes)
         if (filters is None or not filters.on_cases) and segment is None:
-            return _counts(con, log, outcomes), None
+            counts, observed = _counts(con, log, outcomes)
+            return counts, None, observed
         return _filtered_counts(con, log, outcomes, filters or Filters(), segment, only)
     except duckdb.InterruptException:
         # DuckDB turns Ctrl-C into an error of its own: it is the user's interrupt.
@@ -201,15 +204,33 @@ def duckdb_query(
         con.close()
 
 
-def _counts(con: Any, log: EventsRelation, outcomes: tuple[str, ...]) -> LogCounts:
-    query = (
-        f"WITH cx_events AS ({log.sql}),\n"
-        f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
-        f"{aggregate_sql('cx_flow')}"
-    )
+def _counts(
+    con: Any, log: EventsRelation, outcomes: tuple[str, ...]
+) -> tuple[LogCounts, Observed | None]:
+    if log.time_kind != "datetime":
+        query = (
+            f"WITH cx_events AS ({log.sql}),\n"
+            f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
+            f"{aggregate_sql('cx_flow')}"
+        )
+        with progress.polling(con, "discover (duckdb)"):
+            rows = con.execute(query, log.params).fetchall()
+        return log.counts(rows), None
+    # With times, the windowed events are kept for the measurements too.
     with progress.polling(con, "discover (duckdb)"):
-        rows = con.execute(query, log.params).fetchall()
-    return log.counts(rows)
+        con.execute(
+            "CREATE TEMP TABLE cx_flow AS "
+            + flow_sql(f"({log.sql})", outcomes=bool(outcomes), carry=["tu"], next_time=True),
+            log.params,
+        )
+    counts = log.counts(con.execute(aggregate_sql("cx_flow")).fetchall())
+    return counts, _observed(con)
+
+
+def _observed(con: Any) -> Observed:
+    """The times and variants of the events in the table ``cx_flow`` (see ``observed``)."""
+    with progress.polling(con, "discover (duckdb): times"):
+        return sql_observed(lambda q: con.execute(q).fetchall(), "cx_flow", dialect="duckdb")
 
 
 def _filtered_counts(
@@ -219,7 +240,7 @@ def _filtered_counts(
     filters: Filters,
     segment: str | None,
     only: str | None = None,
-) -> tuple[LogCounts, tuple[int, int] | None]:
+) -> tuple[LogCounts, tuple[int, int] | None, Observed | None]:
     """The counts of the cases the variant filters keep, with segments per activity.
 
     The whole log is checked first (a bad row in a case the filters drop is
@@ -265,13 +286,15 @@ def _filtered_counts(
         ).fetchone()
         kept = (int(found[0]), int(found[1] or 0))
         where = "WHERE c IN (SELECT c FROM cx_keep)"
+    timed = log.time_kind == "datetime"
     with progress.polling(con, "discover (duckdb)"):
         con.execute(
             "CREATE TEMP TABLE cx_flow AS "
             + flow_sql(
                 f"(SELECT e.*, k.g AS cg FROM ({log.sql}) e JOIN cx_cases k USING (c) {where})",
                 outcomes=bool(outcomes),
-                carry=["cg"],
+                carry=["cg", "tu"],
+                next_time=timed,
             ),
             log.params,
         )
@@ -289,7 +312,7 @@ def _filtered_counts(
             segments=tuple(sorted(first, key=first.__getitem__)),
             segment_counts=tuple((a, g, int(n)) for a, g, n, _ in rows),
         )
-    return counts, kept
+    return counts, kept, _observed(con) if timed else None
 
 
 def _first_segment(con: Any) -> Any:

@@ -47,10 +47,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
-from cxgraph._util.numbers import DENSE_LIMIT
 from cxgraph.analyses.flow import step_label
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.errors import CxgraphError
+from cxgraph.mining.arithmetic import QUANTILES, grouped, stats
 from cxgraph.mining.variants import check_engine
 from cxgraph.model.classes import Journey
 
@@ -71,8 +71,6 @@ __all__ = [
     "performance",
 ]
 
-#: The quantiles reported, as exact fractions: the median and the 90th percentile.
-QUANTILES: tuple[tuple[int, int], ...] = ((1, 2), (9, 10))
 _US = 1_000_000
 _ONE_US = timedelta(microseconds=1)
 
@@ -245,46 +243,6 @@ class Performance(AnalysisResult[TransitionTime]):
 
 
 # -- statistics both engines share -------------------------------------------
-
-
-def ranks(n: int) -> tuple[int, ...]:
-    """The 0-based ranks whose values :func:`stats` needs for ``n`` sorted values.
-
-    >>> ranks(11)
-    (0, 10, 5, 6, 9, 10)
-    """
-    out = [0, n - 1]
-    for num, den in QUANTILES:
-        lo = (n - 1) * num // den
-        out += [lo, min(lo + 1, n - 1)]
-    return tuple(out)
-
-
-def _quantile(n: int, at: Mapping[int, int], num: int, den: int) -> float:
-    """The ``num/den`` quantile in seconds, by linear interpolation, rounded once."""
-    lo, rem = divmod((n - 1) * num, den)
-    x = at[lo]
-    if rem == 0:
-        return x / _US
-    # (x + (y - x) * rem / den) / 10**6, worked out on integers: Python rounds int / int once.
-    return (x * den + (at[lo + 1] - x) * rem) / (den * _US)
-
-
-def stats(n: int, total: int, at: Mapping[int, int]) -> dict[str, Any]:
-    """``count, mean_s, median_s, p90_s, min_s, max_s`` from ``n`` values (microseconds).
-
-    ``total`` is their exact sum and ``at`` maps the ranks of :func:`ranks`
-    to the values there (sorted ascending).
-    """
-    (num_m, den_m), (num_p, den_p) = QUANTILES
-    return {
-        "count": n,
-        "mean_s": total / (n * _US),
-        "median_s": _quantile(n, at, num_m, den_m),
-        "p90_s": _quantile(n, at, num_p, den_p),
-        "min_s": at[0] / _US,
-        "max_s": at[n - 1] / _US,
-    }
 
 
 @frozen(kw_only=True)
@@ -491,45 +449,6 @@ def _assemble(
 # -- the numpy engine --------------------------------------------------------
 
 
-def _grouped(
-    keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[Any]]:
-    """Values sorted within groups of equal keys (``keys >= 0``): the distinct keys, where
-    each group starts, the sorted values, and per group ``(n, total, values at ranks)``."""
-    import numpy as np
-
-    if values.shape[0] == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, []
-    top = int(keys.max()) + 1
-    if top <= DENSE_LIMIT:
-        present = np.bincount(keys, minlength=top)
-        distinct = np.flatnonzero(present)
-        rank, counts = (np.cumsum(present > 0) - 1)[keys], present[distinct]
-    else:
-        distinct, rank, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    low, span = int(values.min()), int(values.max()) - int(values.min()) + 1
-    if distinct.shape[0] * span < 1 << 63:
-        # The usual case: group and value fit in one int64, and one sort does.
-        both = rank * span + (values - low)
-        both.sort()
-        v = both % span + low
-    else:
-        v = values[np.lexsort((values, rank))]
-    starts = np.cumsum(counts) - counts
-    # Exact sums: 32-bit halves summed apart cannot overflow, and join as Python ints.
-    hi = np.add.reduceat(v >> 32, starts).tolist()
-    lo = np.add.reduceat(v & 0xFFFFFFFF, starts).tolist()
-    n = counts.tolist()
-    wanted = np.array([ranks(c) for c in n], dtype=np.int64).reshape(len(n), -1)
-    picked = v[starts[:, None] + wanted].tolist()
-    groups = [
-        (c, (h << 32) + lo_, dict(zip(r, p, strict=True)))
-        for c, h, lo_, r, p in zip(n, hi, lo, wanted.tolist(), picked, strict=True)
-    ]
-    return distinct, starts, v, groups
-
-
 def _numpy_parts(
     seq: Sequences, design: _Design | None, step_of: npt.NDArray[np.int64] | None
 ) -> _Parts:
@@ -540,11 +459,11 @@ def _numpy_parts(
     same = ~seq.lasts()[:-1]
     key = (a[:-1] * k + a[1:])[same]
     gap = (t[1:] - t[:-1])[same]
-    codes, starts, sorted_gaps, groups = _grouped(key, gap)
+    codes, starts, sorted_gaps, groups = grouped(key, gap)
     pairs = {divmod(int(c), k): g for c, g in zip(codes.tolist(), groups, strict=True)}
     first, last = seq.bounds[:-1], seq.bounds[1:] - 1
     cycles = t[last] - t[first]
-    _, _, _, (cycle,) = _grouped(np.zeros(cycles.shape[0], dtype=np.int64), cycles)
+    _, _, _, (cycle,) = grouped(np.zeros(cycles.shape[0], dtype=np.int64), cycles)
     parts: _Parts = {"pairs": pairs, "cycle": cycle, "slas": {}, "phases": {}}
     if design is None or step_of is None:
         return parts
@@ -575,7 +494,7 @@ def _numpy_parts(
         nxt = np.minimum.accumulate(later[::-1])[::-1][start]
         end = np.minimum(nxt, last[c])
         spent = t[end] - t[start]
-        _, _, _, (grp,) = _grouped(np.zeros(spent.shape[0], dtype=np.int64), spent)
+        _, _, _, (grp,) = grouped(np.zeros(spent.shape[0], dtype=np.int64), spent)
         parts["phases"][p] = (*grp, int((spent > expected).sum()))
     return parts
 

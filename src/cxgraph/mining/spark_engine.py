@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from cxgraph.mining.counts import LogCounts, aggregate_sql, counts_from_rows, flow_sql
+from cxgraph.mining.observed import Observed, sql_observed
 from cxgraph.readwrite import eventlog as EL
 
 __all__ = ["spark_counts"]
@@ -134,8 +135,9 @@ def spark_counts(
     start_timestamp: str | None = None,
     lifecycle: str | None = None,
     verbose: bool = False,
-) -> LogCounts:
-    """Count a log's flows with Spark (see the module docstring)."""
+) -> tuple[LogCounts, Observed | None]:
+    """Count a log's flows with Spark (see the module docstring), and with
+    date-times measure what a discovered journey keeps (``mining.observed``)."""
     EL.require("pyspark", "spark", "discover(engine='spark')")
     from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
     from pyspark.errors import PySparkException
@@ -176,7 +178,7 @@ def _counts(
     outcomes: tuple[str, ...],
     verbose: bool,
     bar: Any,
-) -> LogCounts:
+) -> tuple[LogCounts, Observed | None]:
     from pyspark.sql import functions as F
 
     source = EL.describe_source(events, kind)
@@ -275,6 +277,9 @@ def _counts(
         ).alias("r"),
     )
     ev = ev.withColumn("o", F.col("a").isin(list(outcomes)) if outcomes else F.lit(False))
+    timed = cols.timestamp is not None and _kind(types[cols.timestamp]) != "number"
+    # Microseconds since 1970 UTC (dates and local times read in the session's UTC).
+    ev = ev.withColumn("tu", F.expr("unix_micros(CAST(t AS TIMESTAMP))") if timed else F.col("rn"))
     tag = uuid.uuid4().hex
     events_view, flow_view = f"cx_events_{tag}", f"cx_flow_{tag}"
     old_tz = spark.conf.get("spark.sql.session.timeZone")
@@ -288,11 +293,13 @@ def _counts(
     try:
         ev.createOrReplaceTempView(events_view)
         bar.update()
-        flow = spark.sql(flow_sql(events_view, outcomes=bool(outcomes))).persist()
+        flow = spark.sql(
+            flow_sql(events_view, outcomes=bool(outcomes), carry=["tu"], next_time=timed)
+        ).persist()
         flow.createOrReplaceTempView(flow_view)
         rows = [tuple(r) for r in spark.sql(aggregate_sql(flow_view)).collect()]
         bar.update()
-        return counts_from_rows(
+        counts = counts_from_rows(
             rows,
             case=cols.case,
             activity=cols.activity,
@@ -303,6 +310,13 @@ def _counts(
             row_index=None if numbered else row_index,
             columns=cols.record(),
         )
+        if not timed:
+            return counts, None
+
+        def run(query: str) -> list[tuple[Any, ...]]:
+            return [tuple(r) for r in spark.sql(query).collect()]
+
+        return counts, sql_observed(run, flow_view, dialect="spark")
     finally:
         if flow is not None:
             flow.unpersist()

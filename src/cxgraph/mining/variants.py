@@ -33,20 +33,16 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import pairwise
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import frozen
 
 from cxgraph._util.text import choices_text
 from cxgraph.analyses.results import AnalysisResult
+from cxgraph.mining.arithmetic import case_variants, ranked
 
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
-    from cxgraph.mining.sequences import Sequences
+    pass
 
 __all__ = ["ENGINES", "Variant", "Variants", "case_variants", "check_engine", "variants"]
 
@@ -117,63 +113,6 @@ class Variants(AnalysisResult[Variant]):
         elif k:
             text += f"; the most common holds {self.findings[0].share:.1%} of the cases"
         return text
-
-
-def _ranked(variants: Sequence[tuple[str, ...]], counts: Sequence[int]) -> list[int]:
-    """Variant positions, most cases first, ties by the variant (both engines use this)."""
-    return sorted(range(len(variants)), key=lambda i: (-counts[i], variants[i]))
-
-
-def case_variants(
-    seq: Sequences,
-) -> tuple[npt.NDArray[np.int64], list[tuple[str, ...]], npt.NDArray[np.int64]]:
-    """Each case's variant: (rank per case, variants in rank order, cases per variant).
-
-    Ranks follow :func:`variants`: 0 is the variant with most cases, ties by
-    the variant (a tuple of activity names).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from cxgraph.mining.sequences import read_sequences
-    >>> seq = read_sequences(pd.DataFrame({"case": [1, 1, 2, 3, 3],
-    ...     "activity": ["a", "b", "a", "a", "b"], "timestamp": [1, 2, 1, 1, 2]}))
-    >>> rank, found, counts = case_variants(seq)
-    >>> rank.tolist(), found, counts.tolist()
-    ([0, 1, 0], [('a', 'b'), ('a',)], [2, 1])
-    """
-    import numpy as np
-
-    names = seq.activities
-    by_name = sorted(range(len(names)), key=names.__getitem__)
-    name_rank = np.empty(len(names), dtype=np.int64)
-    name_rank[by_name] = np.arange(len(names), dtype=np.int64)
-    width = 1 if len(names) <= 1 << 8 else 2 if len(names) <= 1 << 16 else 4
-    # Each case as a byte string: its activities' ranks by name, big-endian, so
-    # that equal strings are equal variants and bytes sort as tuples of names do
-    # (a prefix first). A dict numbers the strings in order of first case.
-    dtype = np.dtype(f">u{width}")
-    buf = name_rank[seq.activity].astype(dtype).tobytes()
-    cuts = (seq.bounds * width).tolist()
-    index: dict[bytes, int] = {}
-    of_case = np.array(
-        [index.setdefault(buf[lo:hi], len(index)) for lo, hi in pairwise(cuts)], dtype=np.int64
-    )
-    keys = list(index)
-    counts = np.bincount(of_case, minlength=len(keys))
-    # By the bytes (the variant), then stably by count: most cases first, ties by variant.
-    by_key = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
-    order = by_key[np.argsort(-counts[by_key], kind="stable")].tolist()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order), dtype=np.int64)
-    # Decode the variants all at once: their ranks by name, then the names.
-    ranked = [keys[i] for i in order]
-    flat = np.array([names[i] for i in by_name], dtype=object)[
-        np.frombuffer(b"".join(ranked), dtype=dtype)
-    ].tolist()
-    ends = (np.cumsum(np.fromiter(map(len, ranked), np.int64, len(ranked))) // width).tolist()
-    found = [tuple(flat[lo:hi]) for lo, hi in pairwise([0, *ends])]
-    return rank[of_case], found, counts[order].astype(np.int64)
 
 
 def variants(
@@ -268,7 +207,7 @@ def variants(
         )
         seen = [tuple(v) for v, _ in rows]
         tallies = [int(n) for _, n in rows]
-        order = _ranked(seen, tallies)
+        order = ranked(seen, tallies)
         found, counts = [seen[i] for i in order], [tallies[i] for i in order]
     import numpy as np
 
