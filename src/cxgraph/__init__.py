@@ -92,7 +92,11 @@ from cxgraph.report.report import Report, analyze
 if TYPE_CHECKING:
     from cxgraph import plot
     from cxgraph.mining.conformance import Conformance, conformance
-    from cxgraph.mining.discovery import discover
+    from cxgraph.mining.discovery import discover, discover_by
+    from cxgraph.mining.funnel import Funnel, funnel
+    from cxgraph.mining.performance import Performance, performance
+    from cxgraph.mining.simulate import simulate
+    from cxgraph.mining.variants import Variants, variants
 
 __all__ = [
     "AnalysisResult",
@@ -110,6 +114,7 @@ __all__ = [
     "EditError",
     "Entry",
     "FileTooLargeError",
+    "Funnel",
     "Handoff",
     "Journey",
     "JourneyValidationError",
@@ -119,6 +124,7 @@ __all__ = [
     "Outcome",
     "Owner",
     "PathData",
+    "Performance",
     "Persona",
     "Phase",
     "Problem",
@@ -133,6 +139,7 @@ __all__ = [
     "Trigger",
     "UnownedHandoffs",
     "UnsupportedFormatError",
+    "Variants",
     "WeakestTouchpoints",
     "__version__",
     "analyze",
@@ -146,10 +153,12 @@ __all__ = [
     "diff",
     "dimensions",
     "discover",
+    "discover_by",
     "dump",
     "dumps",
     "for_persona",
     "from_graph",
+    "funnel",
     "lint",
     "load",
     "loads",
@@ -157,6 +166,7 @@ __all__ = [
     "merge_steps",
     "moments_of_truth",
     "paths",
+    "performance",
     "plot",
     "register_analysis",
     "registered_analyses",
@@ -165,11 +175,13 @@ __all__ = [
     "sensitivity",
     "set_probabilities",
     "silo_boundaries",
+    "simulate",
     "to_dict",
     "touchpoint_inventory",
     "unowned_handoffs",
     "unregister_analysis",
     "validate",
+    "variants",
     "weakest_touchpoints",
 ]
 
@@ -182,6 +194,14 @@ _LAZY = {
     "Conformance": "cxgraph.mining.conformance",
     "conformance": "cxgraph.mining.conformance",
     "discover": "cxgraph.mining.discovery",
+    "discover_by": "cxgraph.mining.discovery",
+    "Funnel": "cxgraph.mining.funnel",
+    "funnel": "cxgraph.mining.funnel",
+    "Performance": "cxgraph.mining.performance",
+    "performance": "cxgraph.mining.performance",
+    "simulate": "cxgraph.mining.simulate",
+    "Variants": "cxgraph.mining.variants",
+    "variants": "cxgraph.mining.variants",
 }
 
 
