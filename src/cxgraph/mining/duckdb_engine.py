@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +107,7 @@ def duckdb_counts(
     if kind == "spark":
         msg = "a Spark DataFrame is read by Spark: use discover(..., engine='spark')"
         raise EL.EventLogError(msg)
-    ask = partial(
-        EL.resolve_columns,
+    ask, wanted = EL.column_asker(
         case=case,
         activity=activity,
         timestamp=timestamp,
@@ -118,11 +116,9 @@ def duckdb_counts(
         lifecycle=lifecycle,
         segment=segment,
     )
-    # The XES attributes to read at first: the columns asked for, and the lifecycle.
-    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp, segment) if c]
     con = duckdb.connect()
     try:
-        log = _events(con, events, kind, ask, [*wanted, EL.LIFECYCLE], outcomes)
+        log = _events(con, events, kind, ask, wanted, outcomes)
         if (filters is None or not filters.on_cases) and segment is None:
             counts, observed = _counts(con, log, outcomes)
             return counts, None, observed
@@ -172,8 +168,7 @@ def duckdb_query(
     if kind == "spark":
         msg = f"a Spark DataFrame is read by Spark, not by {purpose}"
         raise EL.EventLogError(msg)
-    ask = partial(
-        EL.resolve_columns,
+    ask, wanted = EL.column_asker(
         case=case,
         activity=activity,
         timestamp=timestamp,
@@ -182,10 +177,9 @@ def duckdb_query(
         lifecycle=lifecycle,
         segment=segment,
     )
-    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp, segment) if c]
     con = duckdb.connect()
     try:
-        log = _events(con, events, kind, ask, [*wanted, EL.LIFECYCLE], ())
+        log = _events(con, events, kind, ask, wanted, ())
         carry = ["tu", "g"]
         common = (
             f"WITH cx_events AS ({log.sql}),\n"

@@ -33,7 +33,6 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +141,7 @@ def spark_counts(
     from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
     from pyspark.errors import PySparkException
 
-    ask = partial(
-        EL.resolve_columns,
+    ask, wanted = EL.column_asker(
         case=case,
         activity=activity,
         timestamp=timestamp,
@@ -151,10 +149,9 @@ def spark_counts(
         start_timestamp=start_timestamp,
         lifecycle=lifecycle,
     )
-    wanted = [c for c in (case, activity, timestamp, resource, start_timestamp) if c]
     with _bar(verbose) as bar:
         try:
-            return _counts(events, kind, ask, [*wanted, EL.LIFECYCLE], outcomes, verbose, bar)
+            return _counts(events, kind, ask, wanted, outcomes, verbose, bar)
         except (PySparkException, Py4JJavaError) as exc:
             # The one place Spark's own errors become ours, worded as every engine words them.
             raise EL.read_error(events, kind, _spark_detail(exc)) from exc

@@ -66,7 +66,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -142,6 +142,7 @@ __all__ = [
     "MissingColumnError",
     "check_kinds",
     "check_quotes",
+    "column_asker",
     "csv_header",
     "csv_problem",
     "describe_source",
@@ -344,8 +345,7 @@ def read_events(
             "or collect it first with df.toPandas()"
         )
         raise EventLogError(msg)
-    ask = partial(
-        resolve_columns,
+    ask, wanted = column_asker(
         case=case,
         activity=activity,
         timestamp=timestamp,
@@ -355,8 +355,6 @@ def read_events(
         segment=segment,
     )
     if kind == "xes":
-        wanted = [c for c in (case, activity, timestamp, resource, start_timestamp, segment) if c]
-        wanted.append(LIFECYCLE)
         data, found = read_xes(Path(events), wanted)
         cols = ask(found)
         if any(c not in data for c in cols.needed):  # found by a usual name: read it too
@@ -396,6 +394,33 @@ def read_events(
     if cols.lifecycle is not None:
         table = keep_lifecycle(table, cols.lifecycle)
     return columns_from(table, cols, source=source)
+
+
+def column_asker(
+    *,
+    case: str,
+    activity: str,
+    timestamp: str | None,
+    resource: str | None,
+    start_timestamp: str | None = None,
+    lifecycle: str | None = None,
+    segment: str | None = None,
+) -> tuple[Callable[[Sequence[str]], LogColumns], list[str]]:
+    """What every engine asks of a log's columns: :func:`resolve_columns` with the
+    keywords given, and the XES attributes to read at first (the columns named,
+    and the lifecycle)."""
+    ask = partial(
+        resolve_columns,
+        case=case,
+        activity=activity,
+        timestamp=timestamp,
+        resource=resource,
+        start_timestamp=start_timestamp,
+        lifecycle=lifecycle,
+        segment=segment,
+    )
+    named = (case, activity, timestamp, resource, start_timestamp, segment)
+    return ask, [*(c for c in named if c), LIFECYCLE]
 
 
 def read_csv_columns(path: Path, columns: list[str], delimiter: str) -> dict[str, Any]:
