@@ -16,12 +16,14 @@ own child process (spawned, so it starts clean):
   ``pd.factorize`` case and activity, ``pd.to_datetime(utc=True,
   format="ISO8601")`` (text timestamps with offsets must be parsed to be
   ordered), one ``np.lexsort`` by case and time, ``np.bincount`` of pairs;
-* ``numpy``: ``cx.discover(frame, engine="numpy")`` on that frame;
+* ``numpy``: ``cx.discover(frame, engine="numpy", times=False)`` on that frame
+  (counting only, as ``discover_dfg`` does; with its default ``times=True``
+  discover also measures durations and variants: see ``bench_performance.py``);
 * ``pm4py``: ``pm4py.discover_dfg(frame)``; pm4py needs
   ``pm4py.format_dataframe`` first (it parses the timestamps and sorts), which
   is done before the clock starts: only the discovery is timed. The format
   time is listed apart;
-* ``numpy (path)`` and ``duckdb (path)``: ``cx.discover(path)`` straight on the
+* ``numpy (path)`` and ``duckdb (path)``: ``cx.discover(path, times=False)`` straight on the
   Parquet or CSV file, reading included (DuckDB scans it out of core).
 
 Frames are read with ``pd.read_parquet`` / ``pd.read_csv`` with their
@@ -260,10 +262,10 @@ def run_task(task: Task) -> dict[str, Any]:
         engine = task.engine.split()[0]
         if engine == "duckdb":
             import duckdb  # noqa: F401 - imported before the baseline, not during the run
-        cx.discover(task.warmup, engine=engine)
+        cx.discover(task.warmup, engine=engine, times=False)
 
         def run() -> Any:
-            return cx.discover(task.path, engine=engine)
+            return cx.discover(task.path, engine=engine, times=False)
 
     else:
         import pandas as pd
@@ -293,10 +295,10 @@ def run_task(task: Task) -> dict[str, Any]:
                 return plain_count(frame)
 
         else:
-            cx.discover(frame.head(WARMUP_EVENTS))
+            cx.discover(frame.head(WARMUP_EVENTS), times=False)
 
             def run() -> Any:
-                return cx.discover(frame, engine="numpy")
+                return cx.discover(frame, engine="numpy", times=False)
 
     walls, cpus, peaks = [], [], []
     result = None

@@ -128,3 +128,15 @@ def test_simulated_journey_comes_back_with_its_durations() -> None:
     for tp in j.touchpoints:
         if tp.name in by_name and tp.duration is not None:
             assert by_name[tp.name] == tp.duration, tp.id
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_times_false_counts_only(engine: str) -> None:
+    """times=False gives the journey without what it measures, and nothing else differs."""
+    j = cx.discover(log(), times=False, engine=engine, **KW)
+    full = cx.discover(log(), engine=engine, **KW)
+    assert "times" not in j.extensions["discover"]
+    assert "variants" not in j.extensions["discover"]
+    assert all(t.duration is None for t in j.touchpoints)
+    assert j.transitions == full.transitions
+    assert j.entries == full.entries

@@ -105,6 +105,7 @@ class TestPerformance:
     def test_the_same_pairs_and_counts(self, log: str, engine: str) -> None:
         """Every directly-follows pair pm4py finds, no other, with pm4py's count."""
         need(engine)
+        assert performance_of(log, engine).events == oracle(log)["events"]
         ours, theirs = our_pairs(log, engine), pm4py_pairs(log)
         assert set(ours) == set(theirs)
         assert {k: t.count for k, t in ours.items()} == {k: p["count"] for k, p in theirs.items()}

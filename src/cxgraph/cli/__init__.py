@@ -202,6 +202,7 @@ def _cmd_discover(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             coverage=args.coverage,
             min_count=args.min_count,
             segment=args.segment,
+            times=not args.no_times,
             **keywords,
         )
     except ImportError as exc:
@@ -454,6 +455,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--segment",
         metavar="COLUMN",
         help="a case attribute: each of its values becomes a persona",
+    )
+    p.add_argument(
+        "--no-times",
+        action="store_true",
+        help="count transitions only: no durations, times or variants (faster)",
     )
     p.add_argument(
         "--outcome",

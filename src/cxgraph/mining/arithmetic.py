@@ -116,12 +116,13 @@ def ranked(variants: Sequence[tuple[str, ...]], counts: Sequence[int]) -> list[i
 
 
 def case_variants(
-    seq: Sequences,
+    seq: Sequences, top: int | None = None
 ) -> tuple[npt.NDArray[np.int64], list[tuple[str, ...]], npt.NDArray[np.int64]]:
     """Each case's variant: (rank per case, variants in rank order, cases per variant).
 
     Ranks follow :func:`variants`: 0 is the variant with most cases, ties by
-    the variant (a tuple of activity names).
+    the variant (a tuple of activity names). With ``top``, only the first
+    ``top`` variants are spelled out (the ranks and counts cover them all).
 
     Examples
     --------
@@ -158,7 +159,7 @@ def case_variants(
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
     # Decode the variants all at once: their ranks by name, then the names.
-    ranked = [keys[i] for i in order]
+    ranked = [keys[i] for i in (order if top is None else order[:top])]
     flat = np.array([names[i] for i in by_name], dtype=object)[
         np.frombuffer(b"".join(ranked), dtype=dtype)
     ].tolist()

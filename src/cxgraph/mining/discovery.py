@@ -130,6 +130,7 @@ def discover(
     coverage: float | None = None,
     min_count: int | None = None,
     segment: str | None = None,
+    times: bool = True,
 ) -> Journey:
     """Discover a journey from an event log: activities, directly-follows counts, owners.
 
@@ -187,6 +188,11 @@ def discover(
         A case attribute (its value on each case's first event): each value
         becomes a persona, and each touchpoint lists the segments that reach
         it (none when every segment does).
+    times
+        With date-times, measure what the journey keeps of time and variants
+        (touchpoint durations, ``extensions["discover"]["times"]`` and
+        ``["variants"]``: :mod:`cxgraph.mining.observed`); False counts
+        transitions only, about three times faster on a large log.
 
     Returns
     -------
@@ -265,11 +271,14 @@ def discover(
             kind,
             outcomes=tuple(outcome_kinds),
             verbose=verbose,
+            times=times,
             **columns,  # type: ignore[arg-type]
         )
         part = _Part(None, counts, None, observed)
     else:
-        (part,) = _counts(events, kind, engine, columns, outcome_kinds, filters, segment, by=False)
+        (part,) = _counts(
+            events, kind, engine, columns, outcome_kinds, filters, segment, by=False, times=times
+        )
     return _finish(part, events, outcome_kinds, team_of, filters, lifecycle, resource)
 
 
@@ -289,6 +298,7 @@ def discover_by(
     variants: int | None = None,
     coverage: float | None = None,
     min_count: int | None = None,
+    times: bool = True,
 ) -> dict[str, Journey]:
     """Discover one journey per segment: the cases of each value of a case attribute.
 
@@ -336,7 +346,7 @@ def discover_by(
         "lifecycle": lifecycle,
     }
     kind = EL.log_kind(events)
-    parts = _counts(events, kind, engine, columns, outcome_kinds, filters, by, by=True)
+    parts = _counts(events, kind, engine, columns, outcome_kinds, filters, by, by=True, times=times)
     out: dict[str, Journey] = {}
     for part in parts:
         value = part.value
@@ -362,6 +372,7 @@ def _counts(
     segment: str | None,
     *,
     by: bool,
+    times: bool = True,
 ) -> list[_Part]:
     """The counts of the log (``by``: of each segment), and what the filters kept."""
     from cxgraph.readwrite import eventlog as EL
@@ -379,6 +390,7 @@ def _counts(
                 filters=filters,
                 segment=segment,
                 only=value,
+                times=times,
                 **columns,
             )
             out.append(_Part(value, counts, kept, observed))
@@ -401,7 +413,8 @@ def _counts(
             part, seg = part.subset(keep), None if seg is None else seg[keep]
         counts = numpy_counts(part, outcome_kinds, seg)
         counts = attrs.evolve(counts, events=n_events, cases=n_cases)
-        out.append(_Part(value, counts, kept, numpy_observed(part, outcome_kinds)))
+        observed = numpy_observed(part, outcome_kinds) if times else None
+        out.append(_Part(value, counts, kept, observed))
     return out
 
 

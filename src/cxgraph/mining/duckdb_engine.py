@@ -95,6 +95,7 @@ def duckdb_counts(
     filters: Filters | None = None,
     segment: str | None = None,
     only: str | None = None,
+    times: bool = True,
 ) -> tuple[LogCounts, tuple[int, int] | None, Observed | None]:
     """Count a log's flows with DuckDB (see the module docstring).
 
@@ -120,9 +121,11 @@ def duckdb_counts(
     try:
         log = _events(con, events, kind, ask, wanted, outcomes)
         if (filters is None or not filters.on_cases) and segment is None:
-            counts, observed = _counts(con, log, outcomes)
+            counts, observed = _counts(con, log, outcomes, times)
             return counts, None, observed
-        return _filtered_counts(con, log, outcomes, filters or Filters(), segment, only)
+        return _filtered_counts(
+            con, log, outcomes, filters or Filters(), segment, only, times=times
+        )
     except duckdb.InterruptException:
         # DuckDB turns Ctrl-C into an error of its own: it is the user's interrupt.
         raise KeyboardInterrupt from None
@@ -199,9 +202,9 @@ def duckdb_query(
 
 
 def _counts(
-    con: Any, log: EventsRelation, outcomes: tuple[str, ...]
+    con: Any, log: EventsRelation, outcomes: tuple[str, ...], times: bool = True
 ) -> tuple[LogCounts, Observed | None]:
-    if log.time_kind != "datetime":
+    if log.time_kind != "datetime" or not times:
         query = (
             f"WITH cx_events AS ({log.sql}),\n"
             f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
@@ -234,6 +237,8 @@ def _filtered_counts(
     filters: Filters,
     segment: str | None,
     only: str | None = None,
+    *,
+    times: bool = True,
 ) -> tuple[LogCounts, tuple[int, int] | None, Observed | None]:
     """The counts of the cases the variant filters keep, with segments per activity.
 
@@ -280,7 +285,7 @@ def _filtered_counts(
         ).fetchone()
         kept = (int(found[0]), int(found[1] or 0))
         where = "WHERE c IN (SELECT c FROM cx_keep)"
-    timed = log.time_kind == "datetime"
+    timed = times and log.time_kind == "datetime"
     with progress.polling(con, "discover (duckdb)"):
         con.execute(
             "CREATE TEMP TABLE cx_flow AS "

@@ -78,7 +78,7 @@ def numpy_observed(cols: EventColumns, outcomes: Collection[str]) -> Observed | 
     src_codes, _, _, src_groups = grouped(a[:-1][same], gap)
     cycles = t[bounds[1:] - 1] - t[bounds[:-1]]
     _, _, _, (cycle,) = grouped(np.zeros(cycles.shape[0], dtype=np.int64), cycles)
-    _, ranked, counts = case_variants(seq)
+    _, ranked, counts = case_variants(seq, top=TOP_VARIANTS)
     return {
         "pairs": {
             (names[c // k], names[c % k]): g
@@ -87,7 +87,7 @@ def numpy_observed(cols: EventColumns, outcomes: Collection[str]) -> Observed | 
         "sources": {names[c]: g for c, g in zip(src_codes.tolist(), src_groups, strict=True)},
         "cycle": cycle,
         "top": [(v, int(n)) for v, n in zip(ranked[:TOP_VARIANTS], counts.tolist(), strict=False)],
-        "variant_count": len(ranked),
+        "variant_count": int(counts.shape[0]),
         "cases": int(bounds.shape[0] - 1),
     }
 

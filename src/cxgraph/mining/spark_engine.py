@@ -134,6 +134,7 @@ def spark_counts(
     start_timestamp: str | None = None,
     lifecycle: str | None = None,
     verbose: bool = False,
+    times: bool = True,
 ) -> tuple[LogCounts, Observed | None]:
     """Count a log's flows with Spark (see the module docstring), and with
     date-times measure what a discovered journey keeps (``mining.observed``)."""
@@ -151,7 +152,7 @@ def spark_counts(
     )
     with _bar(verbose) as bar:
         try:
-            return _counts(events, kind, ask, wanted, outcomes, verbose, bar)
+            return _counts(events, kind, ask, wanted, outcomes, verbose, bar, times)
         except (PySparkException, Py4JJavaError) as exc:
             # The one place Spark's own errors become ours, worded as every engine words them.
             raise EL.read_error(events, kind, _spark_detail(exc)) from exc
@@ -175,6 +176,7 @@ def _counts(
     outcomes: tuple[str, ...],
     verbose: bool,
     bar: Any,
+    times: bool = True,
 ) -> tuple[LogCounts, Observed | None]:
     from pyspark.sql import functions as F
 
@@ -274,7 +276,7 @@ def _counts(
         ).alias("r"),
     )
     ev = ev.withColumn("o", F.col("a").isin(list(outcomes)) if outcomes else F.lit(False))
-    timed = cols.timestamp is not None and _kind(types[cols.timestamp]) != "number"
+    timed = times and cols.timestamp is not None and _kind(types[cols.timestamp]) != "number"
     # Microseconds since 1970 UTC (dates and local times read in the session's UTC).
     ev = ev.withColumn("tu", F.expr("unix_micros(CAST(t AS TIMESTAMP))") if timed else F.col("rn"))
     tag = uuid.uuid4().hex
