@@ -341,8 +341,8 @@ def read_events(
     source = describe_source(events, kind)
     if kind == "spark":
         msg = (
-            "a Spark DataFrame is read by Spark: use discover(..., engine='spark'), "
-            "or collect it first with df.toPandas()"
+            "a Spark DataFrame is read by Spark: discover(..., engine='spark') reads one; "
+            "for anything else, collect it first with df.toPandas()"
         )
         raise EventLogError(msg)
     ask, wanted = column_asker(
