@@ -610,7 +610,7 @@ class TestDiscoverBrokenInputs:
     def test_spark_frame_needs_spark_engine(self) -> None:
         """A Spark DataFrame is refused by the numpy engine, with what to do instead."""
         fake = type("DataFrame", (), {"__module__": "pyspark.sql.dataframe"})()
-        with pytest.raises(cx.CxgraphError, match=r"use discover\(\.\.\., engine='spark'\)"):
+        with pytest.raises(cx.CxgraphError, match=r"discover\(\.\.\., engine='spark'\) reads one"):
             discover(fake)
 
 
