@@ -80,6 +80,10 @@ PLACEHOLDERS = {
     "K": "3",
     "N": "2",
     "SHARE": "0.8",
+    "PATHS": str(ROOT / "tests" / "data" / "paths-small.csv"),
+    "MODEL": "linear",
+    "DURATION": "P1D",
+    "LEVEL": "0.9",
 }
 
 

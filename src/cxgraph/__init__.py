@@ -91,6 +91,8 @@ from cxgraph.report.report import Report, analyze
 
 if TYPE_CHECKING:
     from cxgraph import plot
+    from cxgraph.attribution.shapley import shapley_values
+    from cxgraph.attribution.touches import paths_from_events
     from cxgraph.mining.conformance import Conformance, conformance
     from cxgraph.mining.discovery import discover, discover_by
     from cxgraph.mining.funnel import Funnel, funnel
@@ -166,6 +168,7 @@ __all__ = [
     "merge_steps",
     "moments_of_truth",
     "paths",
+    "paths_from_events",
     "performance",
     "plot",
     "register_analysis",
@@ -174,6 +177,7 @@ __all__ = [
     "schema",
     "sensitivity",
     "set_probabilities",
+    "shapley_values",
     "silo_boundaries",
     "simulate",
     "to_dict",
@@ -202,6 +206,8 @@ _LAZY = {
     "simulate": "cxgraph.mining.simulate",
     "Variants": "cxgraph.mining.variants",
     "variants": "cxgraph.mining.variants",
+    "paths_from_events": "cxgraph.attribution.touches",
+    "shapley_values": "cxgraph.attribution.shapley",
 }
 
 

@@ -65,6 +65,12 @@ EXPECTED: dict[str, dict[str, tuple[Fr, Fr]]] = {
 }
 
 
+#: The models worked by hand here (the others: tests/attribution/test_models_more.py).
+HAND_MODELS = tuple(EXPECTED)
+#: The models that need no touch times (time_decay does; paths() reads none).
+UNTIMED = tuple(m for m in MODELS if m != "time_decay")
+
+
 def close(x: float, y: float | Fr) -> bool:
     """Equal within 1e-12, relative or absolute."""
     return math.isclose(x, float(y), rel_tol=1e-12, abs_tol=1e-12)
@@ -507,7 +513,7 @@ class TestToJourney:
 class TestAttribution:
     """attribution(): crediting channels by model."""
 
-    @pytest.mark.parametrize("model", MODELS)
+    @pytest.mark.parametrize("model", HAND_MODELS)
     def test_hand_worked(self, model: str) -> None:
         """Every model credits the small table as worked out by hand."""
         result = attribution(paths(SMALL), model=model)
@@ -579,7 +585,7 @@ class TestAttribution:
     def test_no_conversions(self) -> None:
         """With no conversions every model credits 0 and markov's effects are 0."""
         data = paths([{"path": "a > b", "total_conversions": 0, "total_null": 3}])
-        for model in MODELS:
+        for model in UNTIMED:
             result = attribution(data, model=model)
             assert [(c.conversions, c.value) for c in result] == [(0.0, 0.0), (0.0, 0.0)]
         assert [c.removal_effect for c in attribution(data)] == [0.0, 0.0]
@@ -588,10 +594,11 @@ class TestAttribution:
         """An unknown model is a ValueError listing the choices."""
         with pytest.raises(
             ValueError,
-            match=r"^attribution\(model='shapley'\): unknown model "
-            r"\(choices: 'first_touch', 'last_touch', 'linear', 'markov'\)$",
+            match=r"^attribution\(model='nope'\): unknown model "
+            r"\(choices: 'first_touch', 'last_touch', 'linear', 'position_based', "
+            r"'time_decay', 'markov', 'shapley', 'markov_shapley'\)$",
         ):
-            attribution(paths(SMALL), model="shapley")
+            attribution(paths(SMALL), model="nope")
 
     def test_not_path_data(self) -> None:
         """Anything but PathData is a TypeError naming what arrived."""
@@ -608,7 +615,7 @@ class TestAttribution:
             total_value=data.total_value,
             total_nulls=data.total_nulls,
         )
-        for model in MODELS:
+        for model in UNTIMED:
             assert attribution(bare, model=model) == attribution(data, model=model)
 
 
@@ -666,7 +673,7 @@ def reference_effects(rows: list[dict[str, Any]]) -> dict[str, float]:
 class TestProperties:
     """Invariants of paths() and attribution() over random path tables."""
 
-    @given(path_tables(), st.sampled_from(MODELS))
+    @given(path_tables(), st.sampled_from(UNTIMED))
     def test_attributions_sum_to_totals(self, rows: list[dict[str, Any]], model: str) -> None:
         """Every model's conversions and values sum to the data's totals."""
         data = paths(rows)
@@ -687,7 +694,7 @@ class TestProperties:
             assert 0.0 <= c.removal_effect <= 1.0
             assert math.isclose(c.removal_effect, expected[c.channel], abs_tol=1e-9)
 
-    @given(path_tables(), st.randoms(use_true_random=False), st.sampled_from(MODELS))
+    @given(path_tables(), st.randoms(use_true_random=False), st.sampled_from(UNTIMED))
     def test_row_order_does_not_matter(
         self, rows: list[dict[str, Any]], rng: Any, model: str
     ) -> None:

@@ -41,12 +41,18 @@ __all__ = ["PathData", "PathRow", "paths"]
 
 @frozen(kw_only=True)
 class PathRow:
-    """One row of path data: the channels in order and what the path brought."""
+    """One row of path data: the channels in order and what the path brought.
+
+    ``times`` holds the touch times, one per touch, as seconds since
+    1970-01-01 UTC, when known (:func:`~cxgraph.attribution.touches.paths_from_events`
+    fills it; :func:`paths` leaves it None). It is not part of equality.
+    """
 
     path: tuple[str, ...]
     conversions: float
     value: float
     nulls: float
+    times: tuple[float, ...] | None = field(default=None, eq=False)
 
 
 @frozen(kw_only=True, eq=False)
@@ -246,6 +252,18 @@ class PathData(AnalysisResult[PathRow]):
                 }
             },
         )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per row: ``path, conversions, value, nulls`` (and ``times`` when known)."""
+        from cxgraph._util.results import record_of
+
+        keep = self.columns()
+        return [{k: v for k, v in record_of(r).items() if k in keep} for r in self.findings]
+
+    def columns(self) -> list[str]:
+        """The record keys: ``times`` only when some row has touch times."""
+        cols = ["path", "conversions", "value", "nulls"]
+        return [*cols, "times"] if any(r.times is not None for r in self.findings) else cols
 
     def summary(self) -> str:
         """One sentence: rows, channels and totals."""

@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 from cxgraph._util.text import plural
 from cxgraph._version import __version__
-from cxgraph.cli import _diff, _io, _mining
+from cxgraph.cli import _attribution, _diff, _io, _mining
 from cxgraph.cli._errors import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -520,6 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _diff.add_parser(sub, _about)
     _mining.add_parsers(sub, _about)
+    _attribution.add_parser(sub, _about)
 
     p = sub.add_parser("schema", **_about("print the JSON Schema of the journey file format"))
     p.set_defaults(func=_cmd_schema)

@@ -20,6 +20,10 @@ and returning the matplotlib ``Axes`` it drew on:
 :func:`silo_matrix`
     The silo × silo matrix of crossings (or of their expected flow).
 
+And one plot of a result rather than a journey: :func:`attribution`, each
+channel's attributed conversions as bars, one model or several side by side
+(``attribution-bar-<model>-<channel>``).
+
 matplotlib is imported only when a plot is drawn, never through pyplot: with
 ``ax=None`` each plot makes a :class:`matplotlib.figure.Figure` on the Agg
 canvas, sized for the journey, so nothing opens a window and nothing is left
@@ -72,6 +76,7 @@ Examples
 
 from __future__ import annotations
 
+from cxgraph.plot.credit import attribution
 from cxgraph.plot.emotion import emotion_curve
 from cxgraph.plot.figures import save, to_svg
 from cxgraph.plot.journey import journey_map
@@ -84,6 +89,7 @@ __all__ = [
     "BY",
     "ROWS",
     "VALUES",
+    "attribution",
     "blueprint",
     "emotion_curve",
     "graph",
