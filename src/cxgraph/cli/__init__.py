@@ -270,10 +270,18 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output != "-":
         _writable(args.output, (".html", ".htm"), "the page's format")
     baseline = _diff.read_version(args.baseline) if args.baseline is not None else None
-    journey = _load(args.file)
+    data = None
+    if Path(args.file).suffix.lower() == ".csv":
+        # A conversion-path table: its chain is the journey, its attribution opens the page.
+        from cxgraph.attribution.paths import paths
+
+        data = paths(args.file)
+        journey = data.to_journey()
+    else:
+        journey = _load(args.file)
     _check_persona(journey, args.persona)
     report = analyze(journey, analyses=only, persona=args.persona)
-    page = report.to_html(plots=not args.no_plots, baseline=baseline)
+    page = report.to_html(plots=not args.no_plots, baseline=baseline, paths=data)
     if args.output == "-":
         out.write(page)
     else:

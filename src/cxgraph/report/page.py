@@ -262,6 +262,24 @@ def _figure(journey: Journey, kind: str, baseline: Journey | None = None) -> str
     )
 
 
+def _attribution(paths: Any, plots: bool) -> str:
+    """The attribution section of a path table, its bar chart drawn like the other plots."""
+    from cxgraph import plot
+    from cxgraph.report.credit import attribution_section, comparison
+
+    result = comparison(paths)
+    figure = ""
+    if plots:
+        title = "Attributed conversions by model"
+        try:
+            svg = str(plot.to_svg(plot.attribution(result)))
+            svg, _ = _sized(inline_svg(svg, "fig-attribution", title))
+            figure = f'<figure id="plot-attribution"><div class="frame">{svg}</div></figure>'
+        except Exception as exc:  # one plot that fails must not break the page
+            figure = f'<p class="note">This plot could not be drawn: {esc(short(exc))}</p>'
+    return attribution_section(result, figure)
+
+
 def _sized(svg: str) -> tuple[str, bool]:
     """Fit the width of the page, but never so small that text drops below ``READABLE_PX``.
 
@@ -458,7 +476,13 @@ def _since(baseline: Journey, journey: Journey) -> str:
     )
 
 
-def report_page(report: Report, *, plots: bool = True, baseline: Journey | None = None) -> str:
+def report_page(
+    report: Report,
+    *,
+    plots: bool = True,
+    baseline: Journey | None = None,
+    paths: Any = None,
+) -> str:
     """The whole page for ``report``, as text (see the module docstring).
 
     Parameters
@@ -471,6 +495,9 @@ def report_page(report: Report, *, plots: bool = True, baseline: Journey | None 
         An earlier version of the journey: what changed since it comes first
         in the page (:func:`~cxgraph.diff`), and the journey graph marks the
         steps and edges added or changed.
+    paths
+        The conversion paths (:class:`~cxgraph.PathData`) the journey was made
+        from: the page opens with their attribution, models side by side.
 
     Returns
     -------
@@ -497,6 +524,7 @@ def report_page(report: Report, *, plots: bool = True, baseline: Journey | None 
         *([_since(baseline, journey)] if baseline is not None else []),
         f'<div class="wrap">{_band(report)}</div>',
         observed_section(journey),
+        *([_attribution(paths, plots)] if paths is not None else []),
     ]
     if plots:
         figures = "".join(_figure(journey, kind, baseline) for kind in PLOT_KINDS)

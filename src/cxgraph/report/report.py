@@ -172,7 +172,9 @@ class Report:
 
         return report_html(self)
 
-    def to_html(self, *, plots: bool = True, baseline: Journey | None = None) -> str:
+    def to_html(
+        self, *, plots: bool = True, baseline: Journey | None = None, paths: Any = None
+    ) -> str:
         """The report as one self-contained HTML page (see ``cxgraph report``).
 
         A header, a summary band, the plots as inline SVG (``plots=False``
@@ -181,6 +183,9 @@ class Report:
         same report gives the same bytes. With ``baseline`` (an earlier
         version of the journey) the page opens with what changed since it,
         and the journey graph marks the steps and edges added or changed.
+        With ``paths`` (the :class:`~cxgraph.PathData` the journey was made
+        from with ``to_journey()``) it opens with their attribution, the
+        models side by side as a table and a bar chart.
 
         Examples
         --------
@@ -192,7 +197,7 @@ class Report:
         """
         from cxgraph.report.page import report_page
 
-        return report_page(self, plots=plots, baseline=baseline)
+        return report_page(self, plots=plots, baseline=baseline, paths=paths)
 
 
 def analyze(
