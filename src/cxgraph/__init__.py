@@ -99,6 +99,13 @@ if TYPE_CHECKING:
     from cxgraph.mining.performance import Performance, performance
     from cxgraph.mining.simulate import simulate
     from cxgraph.mining.variants import Variants, variants
+    from cxgraph.readwrite.graphfiles import (
+        read_gexf,
+        read_graphml,
+        write_dot,
+        write_gexf,
+        write_graphml,
+    )
 
 __all__ = [
     "AnalysisResult",
@@ -171,6 +178,8 @@ __all__ = [
     "paths_from_events",
     "performance",
     "plot",
+    "read_gexf",
+    "read_graphml",
     "register_analysis",
     "registered_analyses",
     "remove_step",
@@ -187,6 +196,9 @@ __all__ = [
     "validate",
     "variants",
     "weakest_touchpoints",
+    "write_dot",
+    "write_gexf",
+    "write_graphml",
 ]
 
 
@@ -208,6 +220,11 @@ _LAZY = {
     "variants": "cxgraph.mining.variants",
     "paths_from_events": "cxgraph.attribution.touches",
     "shapley_values": "cxgraph.attribution.shapley",
+    "read_gexf": "cxgraph.readwrite.graphfiles",
+    "read_graphml": "cxgraph.readwrite.graphfiles",
+    "write_dot": "cxgraph.readwrite.graphfiles",
+    "write_gexf": "cxgraph.readwrite.graphfiles",
+    "write_graphml": "cxgraph.readwrite.graphfiles",
 }
 
 
