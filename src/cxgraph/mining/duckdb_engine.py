@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -101,13 +102,9 @@ def duckdb_counts(
 
     Returns the counts; when ``filters`` select cases by variant, how many
     cases and events they kept; and with date-times, the measurements a
-    discovered journey keeps (:mod:`cxgraph.mining.observed`). ``only`` keeps the cases of one value
-    of ``segment`` (``discover_by``).
+    discovered journey keeps (:mod:`cxgraph.mining.observed`). ``only``
+    keeps the cases of one value of ``segment`` (``discover_by``).
     """
-    duckdb = EL.require("duckdb", "duckdb", "discover(engine='duckdb')")
-    if kind == "spark":
-        msg = "a Spark DataFrame is read by Spark: use discover(..., engine='spark')"
-        raise EL.EventLogError(msg)
     ask, wanted = EL.column_asker(
         case=case,
         activity=activity,
@@ -117,8 +114,8 @@ def duckdb_counts(
         lifecycle=lifecycle,
         segment=segment,
     )
-    con = duckdb.connect()
-    try:
+    spark = "a Spark DataFrame is read by Spark: use discover(..., engine='spark')"
+    with _connected(events, kind, "discover(engine='duckdb')", spark) as con:
         log = _events(con, events, kind, ask, wanted, outcomes)
         if (filters is None or not filters.on_cases) and segment is None:
             counts, observed = _counts(con, log, outcomes, times)
@@ -126,6 +123,20 @@ def duckdb_counts(
         return _filtered_counts(
             con, log, outcomes, filters or Filters(), segment, only, times=times
         )
+
+
+@contextmanager
+def _connected(events: Any, kind: str, purpose: str, spark: str) -> Iterator[Any]:
+    """A DuckDB connection for one job; DuckDB's own errors become ours on the way out.
+
+    ``spark`` is the message for a Spark DataFrame, which DuckDB does not read.
+    """
+    duckdb = EL.require("duckdb", "duckdb", purpose)
+    if kind == "spark":
+        raise EL.EventLogError(spark)
+    con = duckdb.connect()
+    try:
+        yield con
     except duckdb.InterruptException:
         # DuckDB turns Ctrl-C into an error of its own: it is the user's interrupt.
         raise KeyboardInterrupt from None
@@ -167,10 +178,6 @@ def duckdb_query(
     gives them. A log with a missing case id, activity or time raises the
     same error as on the numpy engine before ``query`` runs.
     """
-    duckdb = EL.require("duckdb", "duckdb", purpose)
-    if kind == "spark":
-        msg = f"a Spark DataFrame is read by Spark, not by {purpose}"
-        raise EL.EventLogError(msg)
     ask, wanted = EL.column_asker(
         case=case,
         activity=activity,
@@ -180,8 +187,8 @@ def duckdb_query(
         lifecycle=lifecycle,
         segment=segment,
     )
-    con = duckdb.connect()
-    try:
+    spark = f"a Spark DataFrame is read by Spark, not by {purpose}"
+    with _connected(events, kind, purpose, spark) as con:
         log = _events(con, events, kind, ask, wanted, ())
         carry = ["tu", "g"]
         common = (
@@ -193,12 +200,6 @@ def duckdb_query(
         with progress.polling(con, purpose):
             rows = con.execute(common + query(log), log.params).fetchall()
         return log, activities, rows
-    except duckdb.InterruptException:
-        raise KeyboardInterrupt from None
-    except duckdb.Error as exc:
-        raise EL.read_error(events, kind, str(exc)) from exc
-    finally:
-        con.close()
 
 
 def _counts(

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
+from cxgraph._util.numbers import span_text
 from cxgraph.analyses.flow import step_label
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.errors import CxgraphError
@@ -133,17 +134,6 @@ class PhaseTime:
     share_over: float | None
 
 
-def _span(seconds: float | None) -> str:
-    """A time for people: ``45 s``, ``12 min``, ``3.5 h``, ``2.1 d``."""
-    if seconds is None:
-        return "n/a"
-    sign, s = ("-" if seconds < 0 else ""), abs(seconds)
-    unit, size = next(((u, n) for u, n in (("d", 86_400), ("h", 3_600), ("min", 60)) if s >= n),
-                      ("s", 1))  # fmt: skip
-    value = s / size
-    return f"{sign}{value:.3g} {unit}" if value < 100 else f"{sign}{value:,.0f} {unit}"
-
-
 @frozen(kw_only=True, repr=False)
 class Performance(AnalysisResult[TransitionTime]):
     """Time per observed transition, per case and, with a journey, per hand-off and phase.
@@ -182,16 +172,16 @@ class Performance(AnalysisResult[TransitionTime]):
         return (
             f"{step_label(self.step_names, finding.source)} → "
             f"{step_label(self.step_names, finding.target)}: "
-            f"{n} time{'s' if n != 1 else ''}, median {_span(finding.median_s)} "
-            f"(mean {_span(finding.mean_s)}, p90 {_span(finding.p90_s)}, "
-            f"from {_span(finding.min_s)} to {_span(finding.max_s)})"
+            f"{n} time{'s' if n != 1 else ''}, median {span_text(finding.median_s)} "
+            f"(mean {span_text(finding.mean_s)}, p90 {span_text(finding.p90_s)}, "
+            f"from {span_text(finding.min_s)} to {span_text(finding.max_s)})"
         )
 
     def describe_sla(self, sla: SlaBreach) -> str:
         """A hand-off's SLA in plain words: how often it was breached."""
         names = self.plan_names.get("step", {})
         head = (
-            f"SLA {_span(sla.sla_s)} from {step_label(names, sla.source)} "
+            f"SLA {span_text(sla.sla_s)} from {step_label(names, sla.source)} "
             f"to {step_label(names, sla.target)}"
         )
         if not sla.observed:
@@ -201,13 +191,13 @@ class Performance(AnalysisResult[TransitionTime]):
     def describe_phase(self, phase: PhaseTime) -> str:
         """A phase's time in plain words, against its expected duration."""
         label = step_label(self.plan_names.get("phase", {}), phase.phase)
-        head = f"Phase {label} (expected {_span(phase.expected_s)})"
+        head = f"Phase {label} (expected {span_text(phase.expected_s)})"
         if not phase.cases:
             return f"{head}: no case reaches it"
         n = phase.cases
         return (
-            f"{head}: {n} case{'s' if n != 1 else ''}, median {_span(phase.median_s)} "
-            f"(mean {_span(phase.mean_s)}, p90 {_span(phase.p90_s)}), "
+            f"{head}: {n} case{'s' if n != 1 else ''}, median {span_text(phase.median_s)} "
+            f"(mean {span_text(phase.mean_s)}, p90 {span_text(phase.p90_s)}), "
             f"{phase.share_over:.0%} over"
         )
 
@@ -230,8 +220,9 @@ class Performance(AnalysisResult[TransitionTime]):
         k, m = len(self.findings), c["count"]
         text = (
             f"{n} event{'s' if n != 1 else ''} in {m} case{'s' if m != 1 else ''}, "
-            f"{k} transition{'s' if k != 1 else ''}; a case takes {_span(c['median_s'])} at the "
-            f"median (mean {_span(c['mean_s'])}, p90 {_span(c['p90_s'])})"
+            f"{k} transition{'s' if k != 1 else ''}; a case takes "
+            f"{span_text(c['median_s'])} at the median "
+            f"(mean {span_text(c['mean_s'])}, p90 {span_text(c['p90_s'])})"
         )
         if self.sla_breaches:
             hit = sum(1 for s in self.sla_breaches if s.breached)
