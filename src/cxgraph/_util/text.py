@@ -88,10 +88,13 @@ def slug(text: str, *, empty: str = "step") -> str:
     return _NOT_SLUG.sub("-", text.lower()).strip("-") or empty
 
 
-def unique_ids(names: Iterable[str], *, reserved: Collection[str] = ()) -> list[str]:
+def unique_ids(
+    names: Iterable[str], *, reserved: Collection[str] = (), empty: str = "step"
+) -> list[str]:
     """Slugs of the names in order; a clash gets ``-2``, ``-3`` (in that order).
 
     A reserved id is never given out: a name whose slug is reserved gets ``-2``.
+    A name with no letter or digit is ``empty`` (see :func:`slug`).
 
     Examples
     --------
@@ -101,7 +104,7 @@ def unique_ids(names: Iterable[str], *, reserved: Collection[str] = ()) -> list[
     taken = set(reserved)
     out: list[str] = []
     for name in names:
-        base = slug(name)
+        base = slug(name, empty=empty)
         candidate, k = base, 2
         while candidate in taken:
             candidate, k = f"{base}-{k}", k + 1

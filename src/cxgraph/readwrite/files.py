@@ -549,6 +549,11 @@ def write_atomic(path: Path, text: str) -> None:
     is refused before anything is written.
     """
     data = text.encode("utf-8")  # before any file exists: text UTF-8 cannot hold leaves nothing
+    write_atomic_bytes(path, data)
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """Write bytes as :func:`write_atomic` writes text: whole, or not at all."""
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "it is a folder", os.fspath(path))
     directory = path.parent if str(path.parent) else Path()
