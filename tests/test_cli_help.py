@@ -150,8 +150,9 @@ class TestChoicesAndDefaults:
             ),
             (
                 "render",
-                "--kind {journey_map,blueprint,emotion,graph,silos} which picture: the journey "
-                "map, service blueprint, emotion curve, journey graph or silo crossings "
+                "--kind {journey_map,blueprint,emotion,graph,silos} which picture, for svg and "
+                "png: the journey map, service blueprint, emotion curve, journey graph or silo "
+                "crossings "
                 "(default: journey_map)",
             ),
         ],

@@ -180,6 +180,7 @@ __all__ = [
     "plot",
     "read_gexf",
     "read_graphml",
+    "read_table",
     "register_analysis",
     "registered_analyses",
     "remove_step",
@@ -196,9 +197,12 @@ __all__ = [
     "validate",
     "variants",
     "weakest_touchpoints",
+    "write_bpmn",
     "write_dot",
     "write_gexf",
     "write_graphml",
+    "write_mermaid",
+    "write_table",
 ]
 
 
@@ -220,6 +224,10 @@ _LAZY = {
     "variants": "cxgraph.mining.variants",
     "paths_from_events": "cxgraph.attribution.touches",
     "shapley_values": "cxgraph.attribution.shapley",
+    "read_table": "cxgraph.readwrite.table",
+    "write_table": "cxgraph.readwrite.table",
+    "write_bpmn": "cxgraph.readwrite.bpmn",
+    "write_mermaid": "cxgraph.readwrite.mermaid",
     "read_gexf": "cxgraph.readwrite.graphfiles",
     "read_graphml": "cxgraph.readwrite.graphfiles",
     "write_dot": "cxgraph.readwrite.graphfiles",

@@ -433,8 +433,9 @@ class TestRenderCommand:
             (
                 ["render", "restaurant.yaml", "-o", "m.jpg"],
                 2,
-                "cxgraph render: error: cannot tell the picture format from 'm.jpg': name the "
-                "file with one of the suffixes .svg, .png\n",
+                "cxgraph render: error: cannot tell the format from 'm.jpg': give --format, or "
+                "name the file with one of the suffixes .svg, .png, .mmd, .mermaid, .dot, .gv, "
+                ".graphml, .gexf, .bpmn\n",
             ),
             (
                 ["render", "restaurant.yaml", "-o", "m.svg", "--kind", "map"],
@@ -445,7 +446,8 @@ class TestRenderCommand:
             (
                 ["render", "restaurant.yaml"],
                 2,
-                "cxgraph render: error: the following arguments are required: -o/--output\n",
+                "cxgraph render: error: say which format to write: "
+                "--format {svg,png,mermaid,dot,graphml,gexf,bpmn}, or -o FILE\n",
             ),
             (["render", "invalid.yaml", "-o", "m.svg"], 1, "unknown lane 'back' (valid: "),
         ],

@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 from cxgraph._util.text import plural
 from cxgraph._version import __version__
-from cxgraph.cli import _attribution, _diff, _io, _mining
+from cxgraph.cli import _attribution, _diff, _interchange, _io, _mining
 from cxgraph.cli._errors import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -295,53 +295,6 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cxgraph.report.page import PLOT_KINDS, plot_svg
-
-    _writable(args.output, (".svg", ".png"), "the picture format")
-    journey = _load(args.file)
-    path = Path(args.output)
-    title = PLOT_KINDS[args.kind][1]
-    try:
-        if path.suffix.lower() == ".svg":
-            from cxgraph.readwrite.files import write_atomic
-
-            svg = plot_svg(journey, args.kind)
-            with _io.writing(args.output):
-                write_atomic(path, svg)
-        else:
-            _save_png(journey, args.kind, path)
-    except (CxgraphError, OSError, _io.OutputError):
-        raise
-    except Exception as exc:  # a plot that fails is one line on stderr, not a traceback
-        msg = f"could not draw the {title.lower()} of {journey.id!r}: {type(exc).__name__}: {exc}"
-        raise CxgraphError(msg) from exc
-    print(f"Wrote {args.output}: the {title.lower()} of journey {journey.id!r}", file=out)
-    return EXIT_OK
-
-
-def _save_png(journey: Journey, kind: str, path: Path) -> None:
-    """Draw and write a PNG beside ``path``, then move it into place (as write_atomic does)."""
-    import tempfile
-
-    from cxgraph import plot
-    from cxgraph.readwrite.files import file_mode
-    from cxgraph.report.page import PLOT_KINDS
-
-    ax = getattr(plot, PLOT_KINDS[kind][0])(journey)
-    with _io.writing(os.fspath(path)):
-        mode = file_mode(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-        os.close(fd)
-        try:
-            plot.save(ax, tmp)
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
@@ -382,7 +335,6 @@ def build_parser() -> argparse.ArgumentParser:
     Every parser's help ends with the exit codes, and every option with a
     default names it (see ``_HelpFormatter``).
     """
-    from cxgraph.report.page import PLOT_KINDS
     from cxgraph.report.registry import registered_analyses
 
     parser = _Parser(
@@ -512,20 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("render", **_about("draw one picture of a journey as SVG or PNG"))
-    p.add_argument("file", help="a journey file (.json, .yaml, .yml) or a folder holding one")
-    p.add_argument(
-        "-o", "--output", required=True, help="the picture to write: .svg (text kept) or .png"
-    )
-    *others, last = (about[1].lower() for about in PLOT_KINDS.values())
-    p.add_argument(
-        "--kind",
-        choices=tuple(PLOT_KINDS),
-        default="journey_map",
-        help=f"which picture: the {', '.join(others)} or {last}",
-    )
-    p.set_defaults(func=_cmd_render)
-
+    _interchange.add_parsers(sub, _about)
     _diff.add_parser(sub, _about)
     _mining.add_parsers(sub, _about)
     _attribution.add_parser(sub, _about)

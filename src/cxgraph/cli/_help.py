@@ -61,6 +61,8 @@ _FOUND: dict[str, str] = {
     "found is a usage error: exit 2)",
     "report": "the journey file is invalid",
     "render": "the journey file is invalid or the picture cannot be drawn",
+    "export": "the journey file is invalid or the file cannot be made",
+    "import": "the grid is invalid (every problem named by row and column; nothing is written)",
     "diff": "a journey file is invalid, or the --fail-on condition holds (regressions, "
     "or any change)",
 }

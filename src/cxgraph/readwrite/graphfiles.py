@@ -57,7 +57,15 @@ from cxgraph.model.classes import Journey, Owner
 from cxgraph.readwrite.converter import from_dict, to_dict
 from cxgraph.readwrite.files import read_bounded, size_limit, write_atomic
 
-__all__ = ["read_gexf", "read_graphml", "write_dot", "write_gexf", "write_graphml"]
+__all__ = [
+    "gexf_xml",
+    "graphml_xml",
+    "read_gexf",
+    "read_graphml",
+    "write_dot",
+    "write_gexf",
+    "write_graphml",
+]
 
 #: The journey file's lists of steps, and the ``kind`` each is written with.
 STEP_KINDS: dict[str, str] = {
@@ -115,6 +123,15 @@ def _graph(journey: Journey, *, edge_ids: bool) -> tuple[nx.MultiDiGraph[str], s
     return G, _json(doc)
 
 
+def graphml_xml(journey: Journey) -> str:
+    """The GraphML document :func:`write_graphml` writes, as text."""
+    G, head = _graph(journey, edge_ids=False)
+    G.graph[DATA_KEY] = head
+    buffer = io.BytesIO()
+    nx.write_graphml(G, buffer, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8")
+
+
 def write_graphml(journey: Journey, path: str | os.PathLike[str]) -> None:
     """Write a journey as GraphML (yEd, Cytoscape), atomically; see the module docstring.
 
@@ -123,24 +140,15 @@ def write_graphml(journey: Journey, path: str | os.PathLike[str]) -> None:
     OSError
         If the file cannot be written (it names ``path``); nothing is left half-written.
     """
-    G, head = _graph(journey, edge_ids=False)
-    G.graph[DATA_KEY] = head
-    buffer = io.BytesIO()
-    nx.write_graphml(G, buffer, encoding="utf-8")
-    write_atomic(Path(path), buffer.getvalue().decode("utf-8"))
+    write_atomic(Path(path), graphml_xml(journey))
 
 
-def write_gexf(journey: Journey, path: str | os.PathLike[str]) -> None:
-    """Write a journey as GEXF 1.2 (Gephi), atomically; see the module docstring.
+def gexf_xml(journey: Journey) -> str:
+    """The GEXF document :func:`write_gexf` writes, as text.
 
     The rest of the journey file is in ``<meta><description>``, which
     ``nx.write_gexf`` does not write: this uses its writer, ``GEXFWriter``,
     and adds it (and leaves out the date, so the same journey gives the same bytes).
-
-    Raises
-    ------
-    OSError
-        If the file cannot be written (it names ``path``); nothing is left half-written.
     """
     G, head = _graph(journey, edge_ids=True)
     writer = GEXFWriter(encoding="utf-8", prettyprint=True)
@@ -151,7 +159,18 @@ def write_gexf(journey: Journey, path: str | os.PathLike[str]) -> None:
     ET.SubElement(meta, "description").text = head
     buffer = io.BytesIO()
     writer.write(buffer)
-    write_atomic(Path(path), buffer.getvalue().decode("utf-8"))
+    return buffer.getvalue().decode("utf-8")
+
+
+def write_gexf(journey: Journey, path: str | os.PathLike[str]) -> None:
+    """Write a journey as GEXF 1.2 (Gephi), atomically; see the module docstring.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (it names ``path``); nothing is left half-written.
+    """
+    write_atomic(Path(path), gexf_xml(journey))
 
 
 # -- reading -------------------------------------------------------------------
