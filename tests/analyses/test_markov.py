@@ -855,3 +855,26 @@ class TestReachProbability:
         assert markov(j).reach_probability(steps) == pytest.approx(
             dense_reach(dense, set(steps)), abs=1e-9
         )
+
+
+def test_a_way_out_too_small_for_a_float_is_a_clear_error() -> None:
+    """A loop left with probability 1e-308 is singular in floats: a CxgraphError, not SuperLU's.
+
+    Found by Hypothesis (set_probabilities then diff): 1 - 2.2e-308 rounds to 1,
+    so I - Q has a zero on its diagonal although the structure has a way out.
+    """
+    j = cx.Journey(
+        id="j",
+        name="J",
+        touchpoints=[cx.Touchpoint(id="a", name="A")],
+        outcomes=[cx.Outcome(id="won", name="Won", kind="success")],
+        entries=[cx.Entry(step="a")],
+        transitions=[
+            cx.Transition(source="a", target="a", probability=1 - 2.2250738585072014e-308),
+            cx.Transition(source="a", target="won", probability=2.2250738585072014e-308),
+        ],
+    )
+    with pytest.raises(cx.CxgraphError, match="too small to compute with"):
+        cx.markov(j)
+    # The structural analyses carry on without the model and say why.
+    assert "too small to compute with" in cx.moments_of_truth(j).note

@@ -168,11 +168,28 @@ class _Chain:
 
 
 def _factorise(Q: Any) -> Any:
+    import numpy as np
     from scipy import sparse
     from scipy.sparse.linalg import splu
 
     n = Q.shape[0]
-    return splu(sparse.csc_matrix(sparse.identity(n, format="csc") - Q))
+    # The structure has a way out of every loop (checked before), but its
+    # probability can be too small for a float: 1 - 1e-308 is 1, and I - Q is
+    # singular. SuperLU says so, or (with an explicit zero stored) leaves a
+    # zero on U's diagonal.
+    msg = (
+        "the Markov chain cannot be solved: a loop's only way out has a probability "
+        "too small to compute with (next to the loop's, it rounds to 0); give that "
+        "way out a larger probability"
+    )
+    try:
+        lu = splu(sparse.csc_matrix(sparse.identity(n, format="csc") - Q))
+    except RuntimeError as exc:  # "Factor is exactly singular"
+        raise CxgraphError(msg) from exc
+    diagonal = lu.U.diagonal()
+    if diagonal.size and not np.all(np.isfinite(diagonal) & (diagonal != 0)):
+        raise CxgraphError(msg)
+    return lu
 
 
 def _inverse_diagonal(
