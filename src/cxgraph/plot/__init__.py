@@ -1,6 +1,6 @@
 """Plots of a journey: the journey map, the service blueprint, the emotion curve, the graph.
 
-Five plots, each taking the :class:`~cxgraph.Journey` first and ``ax=None``
+Six plots, each taking the :class:`~cxgraph.Journey` first and ``ax=None``
 and returning the matplotlib ``Axes`` it drew on:
 
 :func:`journey_map`
@@ -19,6 +19,9 @@ and returning the matplotlib ``Axes`` it drew on:
     hand-offs and silo crossings highlighted.
 :func:`silo_matrix`
     The silo × silo matrix of crossings (or of their expected flow).
+:func:`technology_map`
+    The phase × system grid of the technology behind the steps: counts per
+    cell, each system's status, share of journeys and gate tag.
 
 And one plot of a result rather than a journey: :func:`attribution`, each
 channel's attributed conversions as bars, one model or several side by side
@@ -84,6 +87,7 @@ from cxgraph.plot.layered_graph import graph
 from cxgraph.plot.look import BY, ROWS, VALUES
 from cxgraph.plot.service_blueprint import blueprint
 from cxgraph.plot.silos import silo_matrix
+from cxgraph.plot.technology import technology_map
 
 __all__ = [
     "BY",
@@ -96,5 +100,6 @@ __all__ = [
     "journey_map",
     "save",
     "silo_matrix",
+    "technology_map",
     "to_svg",
 ]
