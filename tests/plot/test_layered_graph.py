@@ -23,6 +23,7 @@ from tests._programs import program
 from tests.plot._geometry import Point, Segment, crossings, edge_paths, generated, hits, node_boxes
 
 import cxgraph as cx
+from cxgraph.analyses.boundary import decision_boundary
 from cxgraph.plot.sugiyama import count_crossings, layered_layout
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
@@ -212,3 +213,99 @@ class TestBaselineMarks:
         ]
         words = [t.get_text() for t in ax.get_legend().get_texts()]
         assert "removed since the baseline: 0 steps, 0 edges (not drawn)" in words
+
+
+class TestBoundaryMarks:
+    """cx.plot.graph(j, boundary=True): the decision boundary banded, settled steps badged."""
+
+    @pytest.mark.parametrize(("name", "make"), JOURNEYS[:6], ids=[n for n, _ in JOURNEYS[:6]])
+    def test_bands_are_exactly_the_boundary(self, name: str, make: Any) -> None:
+        """The banded edges are the boundary's, each band on its edge's own route."""
+        journey = make()
+        result = decision_boundary(journey)
+        ax = cx.plot.graph(journey, boundary=True)
+        bands = edge_paths(ax, "graph-boundary-")
+        assert set(bands) == {(e.source, e.target) for e in result}
+        edges = edge_paths(ax)
+        for key, segments in bands.items():
+            # The same polyline, except that the arrow's line stops where its head begins.
+            flat = [c for seg in segments for point in seg for c in point]
+            line = [c for seg in edges[key] for point in seg for c in point]
+            assert flat[:-2] == pytest.approx(line[:-2])
+            assert math.dist(flat[-2:], line[-2:]) < 0.1
+        words = [t.get_text() for t in ax.get_legend().get_texts()]
+        edges_word = "edge" if len(result) == 1 else "edges"
+        how = "" if result.probabilities_known else ", structural"
+        assert f"decision boundary: outcome settled ({len(result)} {edges_word}{how})" in words
+
+    @pytest.mark.parametrize(("name", "make"), JOURNEYS[:6], ids=[n for n, _ in JOURNEYS[:6]])
+    def test_badges_on_settled_steps(self, name: str, make: Any) -> None:
+        """Reached settled touchpoints and decisions get a badge on their node; nothing else."""
+        journey = make()
+        result = decision_boundary(journey)
+        outcomes = {o.id for o in journey.outcomes}
+        want = {
+            (s.status, s.step)
+            for s in result.steps
+            if s.status != "open" and s.reached and s.step not in outcomes
+        }
+        ax = cx.plot.graph(journey, boundary=True)
+        badges = {
+            (gid.split("-", 2)[1], gid.split("-", 2)[2]): p
+            for p in ax.patches
+            if (gid := p.get_gid() or "").startswith(("graph-committed-", "graph-lost-"))
+        }
+        assert set(badges) == want
+        boxes = node_boxes(ax)
+        inverse = ax.transData.inverted()
+        for (_, sid), patch in badges.items():
+            ext = patch.get_extents()
+            (x0, y0), (x1, y1) = inverse.transform([(ext.x0, ext.y0), (ext.x1, ext.y1)])
+            bx0, by0, bx1, by1 = boxes[sid]
+            cx_, cy_ = (x0 + x1) / 2, (y0 + y1) / 2
+            assert bx0 <= cx_ <= bx1, sid
+            assert by0 <= cy_ <= by1, sid
+            assert x1 - x0 < 0.2  # small: a mark, not a second node
+        words = [t.get_text() for t in ax.get_legend().get_texts()]
+        for kind in ("committed", "lost"):
+            assert any(w.startswith(f"{kind}: ") for w in words) == (kind in dict(want))
+
+    def test_lost_steps_get_a_cross(self) -> None:
+        """A reached step that can only fail gets the red cross, named in the legend."""
+        j = cx.Journey(
+            id="j",
+            name="J",
+            touchpoints=[cx.Touchpoint(id=s, name=s.upper()) for s in ("a", "b", "c")],
+            outcomes=[
+                cx.Outcome(id="won", name="Won", kind="success"),
+                cx.Outcome(id="lost", name="Lost", kind="failure"),
+            ],
+            entries=["a"],
+            transitions=[
+                cx.Transition(source="a", target="b", probability=0.5),
+                cx.Transition(source="a", target="c", probability=0.5),
+                cx.Transition(source="b", target="won", probability=1.0),
+                cx.Transition(source="c", target="lost", probability=1.0),
+            ],
+        )
+        ax = cx.plot.graph(j, boundary=True)
+        gids = {p.get_gid() for p in ax.patches}
+        assert {"graph-committed-b", "graph-lost-c", "graph-boundary-a->b"} <= gids
+        assert "graph-boundary-a->c" in gids
+        words = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert "lost: no way on ends in success" in words
+        assert "committed: every way on ends in success" in words
+        assert "decision boundary: outcome settled (2 edges)" in words
+
+    def test_off_by_default(self) -> None:
+        """Without boundary=True nothing is banded or badged, and the legend does not mention it."""
+        ax = cx.plot.graph(cx.load(EXAMPLES[0]))
+        assert not [
+            p
+            for p in ax.patches
+            if (p.get_gid() or "").startswith(
+                ("graph-boundary-", "graph-committed-", "graph-lost-")
+            )
+        ]
+        words = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert not any("decision boundary" in w for w in words)

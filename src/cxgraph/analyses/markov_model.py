@@ -315,6 +315,46 @@ class MarkovModel(_Picklable, AnalysisResult[MarkovStep]):
             raise CxgraphError(msg)
         return float(chain.conversion()[chain.pos[g]])
 
+    def conversions(self) -> Mapping[str, float]:
+        """:meth:`conversion_from` of every step at once, sorted by step id.
+
+        A read-only mapping step id → ``P(success | the journey is at the
+        step)``: every outcome (1 for a success outcome, 0 for any other) and
+        every touchpoint and decision an entry reaches, from the same single
+        sparse solve as :meth:`conversion_from`. Steps no entry reaches are
+        absent (there :meth:`conversion_from` raises).
+
+        Examples
+        --------
+        >>> import cxgraph as cx
+        >>> j = cx.Journey(id="j", name="J",
+        ...     touchpoints=[cx.Touchpoint(id="a", name="A"), cx.Touchpoint(id="b", name="B"),
+        ...                  cx.Touchpoint(id="x", name="Nobody comes here")],
+        ...     outcomes=[cx.Outcome(id="won", name="Won", kind="success"),
+        ...               cx.Outcome(id="lost", name="Lost", kind="failure")],
+        ...     entries=["a"],
+        ...     transitions=[cx.Transition(source="a", target="b", probability=0.8),
+        ...                  cx.Transition(source="a", target="lost", probability=0.2),
+        ...                  cx.Transition(source="b", target="won", probability=0.5),
+        ...                  cx.Transition(source="b", target="lost", probability=0.5),
+        ...                  cx.Transition(source="x", target="won")])
+        >>> dict(cx.markov(j).conversions())
+        {'a': 0.4, 'b': 0.5, 'lost': 0.0, 'won': 1.0}
+        """
+        import numpy as np
+
+        chain = self._chain
+        ids = sorted(chain.index)
+        g = np.fromiter((chain.index[s] for s in ids), dtype=np.intp, count=len(ids))
+        values = np.full(len(ids), np.nan)
+        pos, opos = chain.pos[g], chain.opos[g]
+        if chain.Q.shape[0]:
+            values[pos >= 0] = chain.conversion()[pos[pos >= 0]]
+        values[opos >= 0] = chain.success[opos[opos >= 0]]
+        return _ro(
+            {s: x for s, x in zip(ids, values.tolist(), strict=True) if x == x}  # NaN: unreached
+        )
+
     def removal_effects(self, by: str = "step") -> RemovalEffects:
         """``1 - P(conversion without it) / P(conversion)`` for each step, channel or owner.
 

@@ -6,6 +6,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from cxgraph._util.text import plural
+from cxgraph.analyses.boundary import DecisionBoundary, decision_boundary
 from cxgraph.analyses.flow import flow_model, require_journey
 from cxgraph.analyses.moments import moments_of_truth
 from cxgraph.analyses.silos import silo_boundaries
@@ -90,7 +92,13 @@ def _slots(journey: Journey, order: Mapping[str, tuple[int, int]]) -> dict[str, 
     return slot
 
 
-def graph(journey: Journey, *, ax: Axes | None = None, baseline: Journey | None = None) -> Axes:
+def graph(
+    journey: Journey,
+    *,
+    ax: Axes | None = None,
+    baseline: Journey | None = None,
+    boundary: bool = False,
+) -> Axes:
     """Draw the journey graph, layered by phase, with its findings highlighted.
 
     Drawn top to bottom, the way Graphviz ``dot`` draws, so that a long
@@ -122,6 +130,15 @@ def graph(journey: Journey, *, ax: Axes | None = None, baseline: Journey | None 
         are drawn dashed and green, edges changed dash-dotted and amber; the
         legend says so in words and counts what was removed (see
         :func:`~cxgraph.diff`). Colour is never the only mark.
+    boundary
+        Mark the decision boundary (:func:`~cxgraph.decision_boundary`):
+        its edges, where the outcome gets settled, run on a broad violet
+        band, and touchpoints and decisions already settled get a small
+        badge in their top right corner, a green dot when committed (every
+        way on ends in success) and a red cross when lost (none does);
+        outcomes show their kind already, and steps no entry reaches get no
+        badge. The legend names both and counts
+        the boundary edges.
 
     Returns
     -------
@@ -184,6 +201,8 @@ def graph(journey: Journey, *, ax: Axes | None = None, baseline: Journey | None 
     top_flow = max(flows.values(), default=0.0)
     moments = {mo.step: mo.score for mo in moments_of_truth(journey)}
     marks, edge_marks, removed = _baseline_marks(journey, baseline)
+    settled = decision_boundary(journey) if boundary else None
+    crossing_over, status = _boundary_marks(journey, settled)
 
     handles, labels = _silo_legend(journey, journey.steps, colours, names["owner"])
     handles += [
@@ -219,6 +238,22 @@ def graph(journey: Journey, *, ax: Axes | None = None, baseline: Journey | None 
             f"edge changed since the baseline ({sum(v == 'changed' for v in edge_marks.values())})",
             f"removed since the baseline: {removed[0]} steps, {removed[1]} edges (not drawn)",
         ]
+    if settled is not None:
+        handles.append(_proxy_line(_tint(BOUNDARY, 0.55), linewidth=6.0, solid_capstyle="butt"))
+        how = "" if settled.probabilities_known else ", structural"
+        labels.append(f"decision boundary: outcome settled ({plural(len(settled), 'edge')}{how})")
+        for kind, marker in (("committed", "o"), ("lost", "X")):
+            if kind in status.values():
+                handles.append(
+                    _proxy_line(
+                        "none",
+                        marker=marker,
+                        markersize=7,
+                        markerfacecolor=SETTLED[kind],
+                        markeredgecolor="white",
+                    )
+                )
+                labels.append(f"{kind}: {_SETTLED_WORDS[kind]}")
     label_w = HEAD_W
     width = max(label_w + graph_w + 0.3 + 2 * MARGIN, 7.0)
     inner_w = width - 2 * MARGIN
@@ -331,6 +366,10 @@ def graph(journey: Journey, *, ax: Axes | None = None, baseline: Journey | None 
             _add(ax, halo)
         _add(ax, node)
         boxes[sid] = _Box((x, y), hw, hh, isinstance(step, DecisionPoint))
+        if sid in status:
+            # Top right, opposite the baseline badge: on a diamond's upper right side.
+            corner = (hw / 2, hh / 2) if isinstance(step, DecisionPoint) else (hw - 0.06, hh - 0.02)
+            _status_badge(ax, (x + corner[0], y + corner[1]), status[sid], sid)
         if sid in marks:
             _badge(
                 ax,
@@ -354,6 +393,7 @@ def graph(journey: Journey, *, ax: Axes | None = None, baseline: Journey | None 
         )
 
     ports = _ports(layout, pos, boxes)
+    from matplotlib.patches import PathPatch
     from matplotlib.path import Path
 
     for u, v, data in sorted(g.edges(data=True), key=lambda e: (order[e[0]], order[e[1]])):
@@ -382,7 +422,20 @@ def graph(journey: Journey, *, ax: Axes | None = None, baseline: Journey | None 
                 shrinkB=2,
             )
         else:
-            arrow = FancyArrowPatch(path=Path(_route(layout, pos, boxes, ports, (u, v), half)))
+            route = Path(_route(layout, pos, boxes, ports, (u, v), half))
+            arrow = FancyArrowPatch(path=route)
+            if (u, v) in crossing_over:
+                band = PathPatch(
+                    route,
+                    fill=False,
+                    edgecolor=_tint(BOUNDARY, 0.55),
+                    linewidth=lw + 3.0,
+                    capstyle="butt",
+                    joinstyle="round",
+                    zorder=1.9,
+                    gid=f"graph-boundary-{_pair(u, v)}",
+                )
+                _add(ax, band)
         arrow.set_arrowstyle("-|>", head_length=0.5, head_width=0.3)
         arrow.set_mutation_scale(8 + 1.5 * lw)
         arrow.set_color(colour)
@@ -400,6 +453,63 @@ def graph(journey: Journey, *, ax: Axes | None = None, baseline: Journey | None 
     _draw_legend(ax, handles, labels, MARGIN, band_bottom - 0.2, legend_cols, scale)
     _shrink(ax, scale)
     return ax
+
+
+#: The decision boundary's band (drawn tinted, under the edge) and the badges of
+#: settled steps, in the outcomes' colours.
+BOUNDARY = "#7E3FF2"
+SETTLED: Mapping[str, str] = {"committed": "#3C7A3B", "lost": "#B3261E"}
+_SETTLED_WORDS = {
+    "committed": "every way on ends in success",
+    "lost": "no way on ends in success",
+}
+#: The radius of a settled step's badge (inches): smaller than a baseline badge.
+SETTLED_R = 0.065
+
+
+def _boundary_marks(
+    journey: Journey, result: DecisionBoundary | None
+) -> tuple[set[tuple[str, str]], dict[str, str]]:
+    """The boundary edges, and the status of each settled touchpoint and decision reached."""
+    if result is None:
+        return set(), {}
+    outcomes = {o.id for o in journey.outcomes}
+    edges = {(e.source, e.target) for e in result}
+    # A step no journey reaches is settled only on paper: no badge.
+    status = {
+        s.step: s.status
+        for s in result.steps
+        if s.status != "open" and s.reached and s.step not in outcomes
+    }
+    return edges, status
+
+
+def _status_badge(ax: Axes, xy: tuple[float, float], status: str, sid: str) -> None:
+    """A small badge: a green dot (committed) or a red cross (lost), white-edged."""
+    from matplotlib.patches import Circle, PathPatch
+
+    x, y = xy
+    colour = SETTLED[status]
+    r = SETTLED_R
+    common: dict[str, Any] = {
+        "facecolor": colour,
+        "edgecolor": "white",
+        "linewidth": 0.8,
+        "zorder": 6,
+        "gid": f"graph-{status}-{sid}",
+    }
+    if status == "committed":
+        _add(ax, Circle(xy, r, **common))
+        return
+    # The legend's "X" marker, so that the badge and its key have the same shape.
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.transforms import Affine2D
+
+    marker = MarkerStyle("X")
+    shape = marker.get_path().transformed(marker.get_transform())
+    # The marker spans -0.5..0.5: scale it to the badge's diameter, centred on xy.
+    placed = shape.transformed(Affine2D().scale(2.3 * r).translate(x, y))
+    _add(ax, PathPatch(placed, **common))
 
 
 #: Marks of a change since the baseline: green for added, amber for changed.
