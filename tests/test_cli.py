@@ -165,10 +165,10 @@ BROKEN = [
     ),
     (
         "unknown-command",
-        ["check", "valid.yaml"],
+        ["chek", "valid.yaml"],
         2,
         "usage: cxgraph [-h] [--version] COMMAND ...\n"
-        "cxgraph: error: argument COMMAND: invalid choice: 'check' (choose from {choices})\n",
+        "cxgraph: error: argument COMMAND: invalid choice: 'chek' (choose from {choices})\n",
     ),
     (
         "no-command",
@@ -473,7 +473,8 @@ PREFIXED = [
         2,
         "cxgraph analyze: error: unknown analysis 'silos' (valid: unowned_handoffs, "
         "silo_boundaries, branches, dimensions, moments_of_truth, weakest_touchpoints, "
-        "touchpoint_inventory, coverage, markov)\n",
+        "touchpoint_inventory, coverage, markov, trust_and_value, technology, "
+        "decision_boundary)\n",
     ),
     (
         "discover",

@@ -16,6 +16,7 @@ __all__ = [
     "CxgraphWarning",
     "JourneyValidationError",
     "Problem",
+    "RulesError",
 ]
 
 
@@ -151,3 +152,33 @@ class JourneyValidationError(CxgraphError, ValueError):
 
     def __reduce__(self) -> tuple[type[JourneyValidationError], tuple[tuple[Problem, ...]]]:
         return (type(self), (self.errors,))
+
+
+class RulesError(CxgraphError, ValueError):
+    """A rules file (or mapping) for :func:`~cxgraph.report.rules.check` is not valid.
+
+    ``errors`` holds every :class:`Problem` found, in document order, each
+    with its path (``$.rules[2].where.kind``); ``source`` names the rules
+    file, or is None for rules given as a mapping. The message lists the
+    problems one per line.
+
+    Examples
+    --------
+    >>> err = RulesError([Problem("$.rules", "required", "missing required key 'rules'")])
+    >>> print(err)
+    1 problem in the rules:
+    $.rules: missing required key 'rules'
+    >>> print(RulesError(err.errors, "ci/rules.yaml").args[0].splitlines()[0])
+    1 problem in the rules file 'ci/rules.yaml':
+    """
+
+    def __init__(self, errors: Iterable[Problem], source: str | None = None) -> None:
+        self.errors: tuple[Problem, ...] = tuple(errors)
+        self.source = source
+        n = len(self.errors)
+        where = "the rules" if source is None else f"the rules file {source!r}"
+        head = f"{n} problem{'s' if n != 1 else ''} in {where}:"
+        super().__init__("\n".join([head, *(str(p) for p in self.errors)]))
+
+    def __reduce__(self) -> tuple[type[RulesError], tuple[tuple[Problem, ...], str | None]]:
+        return (type(self), (self.errors, self.source))

@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 from cxgraph._util.text import plural
 from cxgraph._version import __version__
-from cxgraph.cli import _attribution, _diff, _interchange, _io, _mining
+from cxgraph.cli import _attribution, _check, _diff, _interchange, _io, _mining
 from cxgraph.cli._errors import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -466,6 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _interchange.add_parsers(sub, _about)
     _diff.add_parser(sub, _about)
+    _check.add_parser(sub, _about)
     _mining.add_parsers(sub, _about)
     _attribution.add_parser(sub, _about)
 

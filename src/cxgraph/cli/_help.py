@@ -65,6 +65,8 @@ _FOUND: dict[str, str] = {
     "import": "the grid is invalid (every problem named by row and column; nothing is written)",
     "diff": "a journey file is invalid, or the --fail-on condition holds (regressions, "
     "or any change)",
+    "check": "a rule is broken, or the journey file is invalid (a rules file that cannot "
+    "be used is a usage error: exit 2)",
 }
 
 

@@ -15,7 +15,14 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_NUMBER_LENGTH", "StrictLoader", "load_yaml", "too_long"]
+__all__ = [
+    "MAX_NUMBER_LENGTH",
+    "StrictLoader",
+    "WithoutAliases",
+    "aliases_and_tags",
+    "load_yaml",
+    "too_long",
+]
 
 #: The longest number a file may write, in characters: far more than a 64-bit float
 #: needs, and short enough that reading it costs nothing (Python itself refuses
@@ -220,3 +227,48 @@ def load_yaml(text: str) -> Any:
         except yaml.YAMLError:
             pass
     return yaml.load(text, Loader=StrictLoader)
+
+
+# -- documents that may use neither aliases nor tags (rules files) ---------------
+
+
+def aliases_and_tags(text: str) -> dict[str, list[str]]:
+    """Where the text uses YAML aliases and tags, in words, read from the parser's events.
+
+    Nothing is built, so an alias that would expand to billions of values
+    costs no more than its characters. A syntax error stops the reading
+    (the parse that follows reports it).
+    """
+    found: dict[str, list[str]] = {"alias": [], "tag": []}
+    loader = _FastLoader if _FastLoader is not None else StrictLoader
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            mark = event.start_mark
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            if isinstance(event, yaml.AliasEvent):
+                found["alias"].append(f"YAML alias *{event.anchor}{where}")
+            elif isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None) is not None:
+                found["tag"].append(f"YAML tag {_tag_name(event.tag)}{where}")  # type: ignore[attr-defined]
+    except yaml.YAMLError:
+        pass
+    return found
+
+
+class WithoutAliases(StrictLoader):
+    """The strict loader reading each alias as null and each tagged value untagged.
+
+    For a document whose aliases and tags have been refused already, so that
+    its other problems show in the same run.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        return super().compose_node(parent, index)
+
+    def get_event(self) -> Any:
+        event = super().get_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None) is not None:
+            event.tag = None  # type: ignore[attr-defined]
+        return event
