@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 # First: the cxgraph command's Ctrl-C while the rest is imported is one line.
 from cxgraph._util import startup as _startup  # noqa: F401
 from cxgraph._version import __version__
+from cxgraph.analyses.boundary import DecisionBoundary, decision_boundary
 from cxgraph.analyses.branches import Branches, branches
 from cxgraph.analyses.coverage import Coverage, coverage
 from cxgraph.analyses.dimensions import Dimensions, dimensions
@@ -40,6 +41,8 @@ from cxgraph.analyses.markov_model import MarkovModel, RemovalEffects
 from cxgraph.analyses.moments import MomentsOfTruth, moments_of_truth
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.analyses.silos import SiloBoundaries, silo_boundaries
+from cxgraph.analyses.technology import Technology, technology
+from cxgraph.analyses.trust import TrustAndValue, trust_and_value
 from cxgraph.analyses.weakest import WeakestTouchpoints, weakest_touchpoints
 from cxgraph.attribution.models import Attribution, attribution
 from cxgraph.attribution.paths import PathData, paths
@@ -56,7 +59,13 @@ from cxgraph.changes import (
 )
 from cxgraph.changes.diff import diff
 from cxgraph.changes.sensitivity import sensitivity
-from cxgraph.errors import CxgraphError, CxgraphWarning, JourneyValidationError, Problem
+from cxgraph.errors import (
+    CxgraphError,
+    CxgraphWarning,
+    JourneyValidationError,
+    Problem,
+    RulesError,
+)
 from cxgraph.graph import compile_graph, from_graph
 from cxgraph.model.classes import (
     Channel,
@@ -88,6 +97,7 @@ from cxgraph.readwrite.files import (
 from cxgraph.readwrite.schema import schema
 from cxgraph.report.registry import register_analysis, registered_analyses, unregister_analysis
 from cxgraph.report.report import Report, analyze
+from cxgraph.report.rules import RuleCheck, check
 
 if TYPE_CHECKING:
     from cxgraph import plot
@@ -116,6 +126,7 @@ __all__ = [
     "Coverage",
     "CxgraphError",
     "CxgraphWarning",
+    "DecisionBoundary",
     "DecisionPoint",
     "Diff",
     "Dimension",
@@ -139,13 +150,17 @@ __all__ = [
     "Problem",
     "RemovalEffects",
     "Report",
+    "RuleCheck",
+    "RulesError",
     "Sensitivity",
     "SiloBoundaries",
     "System",
+    "Technology",
     "Touchpoint",
     "TouchpointInventory",
     "Transition",
     "Trigger",
+    "TrustAndValue",
     "UnownedHandoffs",
     "UnsupportedFormatError",
     "Variants",
@@ -155,9 +170,11 @@ __all__ = [
     "assign_owner",
     "attribution",
     "branches",
+    "check",
     "compile_graph",
     "conformance",
     "coverage",
+    "decision_boundary",
     "declare_handoff",
     "diff",
     "dimensions",
@@ -190,8 +207,10 @@ __all__ = [
     "shapley_values",
     "silo_boundaries",
     "simulate",
+    "technology",
     "to_dict",
     "touchpoint_inventory",
+    "trust_and_value",
     "unowned_handoffs",
     "unregister_analysis",
     "validate",

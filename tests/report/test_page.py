@@ -13,6 +13,7 @@ from attrs import frozen
 from tests._html_check import HOSTILE, assert_balanced, hostile_journey
 
 import cxgraph as cx
+from cxgraph.analyses.boundary import decision_boundary
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.cli import main
 from cxgraph.report import page as _html
@@ -51,7 +52,9 @@ def restaurant_page(restaurant: cx.Journey) -> str:
 @pytest.fixture
 def fake_plots(monkeypatch: pytest.MonkeyPatch) -> None:
     """Plots replaced by a small SVG in matplotlib's shape: page tests stay quick."""
-    monkeypatch.setattr(_html, "plot_svg", lambda journey, kind: FAKE_SVG.replace("KIND", kind))
+    monkeypatch.setattr(
+        _html, "plot_svg", lambda journey, kind, **options: FAKE_SVG.replace("KIND", kind)
+    )
 
 
 def outside_svg(page: str) -> str:
@@ -149,6 +152,16 @@ class TestToHtml:
         ids = re.findall(r'\bid="([^"]+)"', restaurant_page)
         assert len(ids) == len(set(ids))  # plots cannot resolve each other's clip paths
 
+    def test_graph_marks_the_decision_boundary(
+        self, restaurant: cx.Journey, restaurant_page: str
+    ) -> None:
+        """The journey graph bands exactly the decision boundary's edges and counts them."""
+        result = decision_boundary(restaurant)
+        graph = restaurant_page.split('id="plot-graph"', 1)[1].split("</figure>", 1)[0]
+        banded = set(re.findall(r'id="fig-graph-graph-boundary-([^"]+)"', graph))
+        assert banded == {f"{e.source}-&gt;{e.target}" for e in result}
+        assert f"decision boundary: outcome settled ({len(result)} edges)" in graph
+
     def test_step_names_in_text(self, restaurant: cx.Journey, restaurant_page: str) -> None:
         """Every step is named in the text of the page, not only inside the pictures."""
         text = outside_svg(restaurant_page)
@@ -232,7 +245,7 @@ class TestToHtml:
     ) -> None:
         """A plot that fails shows a short note; the other plots and the page stay."""
 
-        def plot_svg(journey: cx.Journey, kind: str) -> str:
+        def plot_svg(journey: cx.Journey, kind: str, **options: Any) -> str:
             if kind == "graph":
                 raise ValueError("no layout <for> this\nsecond line")
             return FAKE_SVG
@@ -382,7 +395,8 @@ class TestReportCommand:
                 2,
                 "cxgraph report: error: unknown analysis 'silos' (valid: unowned_handoffs, "
                 "silo_boundaries, branches, dimensions, moments_of_truth, weakest_touchpoints, "
-                "touchpoint_inventory, coverage, markov)\n",
+                "touchpoint_inventory, coverage, markov, trust_and_value, technology, "
+                "decision_boundary)\n",
             ),
         ],
         ids=["missing-file", "bad-suffix", "journey-suffix", "no-folder", "unknown-analysis"],
@@ -441,7 +455,8 @@ class TestRenderCommand:
                 ["render", "restaurant.yaml", "-o", "m.svg", "--kind", "map"],
                 2,
                 "cxgraph render: error: argument --kind: invalid choice: 'map' (choose from "
-                "'journey_map', 'blueprint', 'emotion', 'graph', 'silos')\n",
+                "'journey_map', 'blueprint', 'emotion', 'graph', 'silos', "
+                "'technology')\n",
             ),
             (
                 ["render", "restaurant.yaml"],

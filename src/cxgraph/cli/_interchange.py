@@ -310,11 +310,12 @@ def add_parsers(sub: Any, about: Callable[[str], dict[str, Any]]) -> None:
         ".graphml, .gexf, .bpmn); text formats go to standard output without it",
     )
     p.add_argument("--format", choices=RENDER_FORMATS, help="the format to write")
-    *others, last = (kind[1].lower() for kind in PLOT_KINDS.values())
+    *others, last = (f"{kind} (the {about[1].lower()})" for kind, about in PLOT_KINDS.items())
     p.add_argument(
         "--kind",
         choices=tuple(PLOT_KINDS),
-        help=f"which picture, for svg and png: the {', '.join(others)} or {last} "
+        metavar="KIND",
+        help=f"which picture, for svg and png: {', '.join(others)} or {last} "
         "(default: journey_map)",
     )
     _shaping_options(p)

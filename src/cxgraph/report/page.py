@@ -58,12 +58,19 @@ PLOT_KINDS: Mapping[str, tuple[str, str, str]] = {
     "graph": (
         "graph",
         "Journey graph",
-        "Steps layered by phase; hand-offs and silo crossings highlighted.",
+        "Steps layered by phase; hand-offs, silo crossings and the decision boundary "
+        "(where the outcome gets settled) highlighted.",
     ),
     "silos": (
         "silo_matrix",
         "Silo crossings",
         "How often the journey passes from one silo to another.",
+    ),
+    "technology": (
+        "technology_map",
+        "Technology map",
+        "Which systems hold each phase up: steps per phase and system, each system's "
+        "status, and the share of journeys that touch it.",
     ),
 }
 
@@ -247,7 +254,9 @@ def _figure(journey: Journey, kind: str, baseline: Journey | None = None) -> str
             "</figure>"
         )
     try:
-        options = {"baseline": baseline} if baseline is not None and kind == "graph" else {}
+        options: dict[str, Any] = {"boundary": True} if kind == "graph" else {}
+        if baseline is not None and kind == "graph":
+            options["baseline"] = baseline
         svg = plot_svg(journey, kind, **options)
         svg, wide = _sized(inline_svg(svg, f"fig-{kind}", title))
         svg = f'<div class="frame">{svg}</div>'
@@ -527,7 +536,9 @@ def report_page(
         *([_attribution(paths, plots)] if paths is not None else []),
     ]
     if plots:
-        figures = "".join(_figure(journey, kind, baseline) for kind in PLOT_KINDS)
+        # A journey that names no systems has no technology map to show.
+        kinds = [k for k in PLOT_KINDS if k != "technology" or journey.systems]
+        figures = "".join(_figure(journey, kind, baseline) for kind in kinds)
         parts.append(
             '<div class="wrap"><section id="plots" aria-label="Plots"><h2>Pictures</h2>'
             f"{figures}</section></div>"

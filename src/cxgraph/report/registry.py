@@ -19,6 +19,7 @@ REPORT_MAX_PATHS = 20
 
 def _builtin() -> dict[str, AnalysisFunc]:
     """The built-in analyses, imported only when a report is made."""
+    from cxgraph.analyses.boundary import decision_boundary
     from cxgraph.analyses.branches import branches
     from cxgraph.analyses.coverage import coverage
     from cxgraph.analyses.dimensions import dimensions
@@ -27,6 +28,8 @@ def _builtin() -> dict[str, AnalysisFunc]:
     from cxgraph.analyses.markov import markov
     from cxgraph.analyses.moments import moments_of_truth
     from cxgraph.analyses.silos import silo_boundaries
+    from cxgraph.analyses.technology import technology
+    from cxgraph.analyses.trust import trust_and_value
     from cxgraph.analyses.weakest import weakest_touchpoints
 
     return {
@@ -39,6 +42,9 @@ def _builtin() -> dict[str, AnalysisFunc]:
         "touchpoint_inventory": touchpoint_inventory,
         "coverage": coverage,
         "markov": markov,
+        "trust_and_value": trust_and_value,
+        "technology": technology,
+        "decision_boundary": decision_boundary,
     }
 
 
@@ -52,6 +58,9 @@ BUILTIN_NAMES = (
     "touchpoint_inventory",
     "coverage",
     "markov",
+    "trust_and_value",
+    "technology",
+    "decision_boundary",
 )
 
 _CUSTOM: dict[str, AnalysisFunc] = {}

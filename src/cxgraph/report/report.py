@@ -236,7 +236,7 @@ def analyze(
     >>> cx.analyze(cx.Journey(id="j", name="J"), analyses=["nope"])
     Traceback (most recent call last):
     ...
-    ValueError: unknown analysis 'nope' (valid: 'unowned_handoffs', 'silo_boundaries', 'branches', 'dimensions', 'moments_of_truth', 'weakest_touchpoints', 'touchpoint_inventory', 'coverage', 'markov')
+    ValueError: unknown analysis 'nope' (valid: 'unowned_handoffs', 'silo_boundaries', 'branches', 'dimensions', 'moments_of_truth', 'weakest_touchpoints', 'touchpoint_inventory', 'coverage', 'markov', 'trust_and_value', 'technology', 'decision_boundary')
     """  # noqa: E501
     from cxgraph._util.cache import shared_cache
 
