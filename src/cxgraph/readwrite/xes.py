@@ -1,15 +1,15 @@
-"""XES event logs (and .xes.gz): a streaming lxml reader, with a progress bar for large files."""
+"""XES event logs (and .xes.gz): a streaming expat reader, with a progress bar for large files."""
 
 from __future__ import annotations
 
 import contextlib
 import gzip
 import os
-import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
 from cxgraph._util import progress
 from cxgraph.readwrite.columns import (
@@ -45,7 +45,7 @@ def read_xes(path: Path, wanted: Sequence[str]) -> tuple[dict[str, list[Any]], l
     try:
         with _open_xes(path) as fh:
             _parse_xes(fh, path, wanted_set, cols, found, repeated)
-    except ET.ParseError as exc:
+    except (expat.ExpatError, _MalformedError) as exc:
         msg = f"malformed XES in {os.fspath(path)!r}: {exc}"
         raise EventLogError(msg) from exc
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
@@ -88,12 +88,16 @@ class _open_xes:  # noqa: N801 - used like open()
         self.stack.close()
 
 
-#: Where the elements that make rows may stand: the tags of their ancestors.
-_PLACES = {"log": (), "trace": ("log",), "event": ("log", "trace")}
+#: The elements that make rows, and the depth each must stand at (the log's at 0).
+_DEPTHS = {"log": 0, "trace": 1, "event": 2}
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+class _MalformedError(Exception):
+    """Malformed XML found by a handler rather than by expat."""
+
+
+#: Bytes handed to expat at a time.
+_CHUNK = 1 << 20
 
 
 def _parse_xes(
@@ -104,74 +108,167 @@ def _parse_xes(
     found: dict[str, None],
     repeated: dict[str, None],
 ) -> None:
-    stack: list[str] = []
-    seen: set[str] = set()
-    root: ET.Element | None = None
-    trace: dict[str, Any] = {}
-    trace_events: list[dict[str, Any]] = []
-    event: dict[str, Any] | None = None
+    """Rows from expat's start tags: Python touches each element once.
+
+    Only the start of an element calls Python (``outer``, or ``in_event``
+    while an event is open, the hot path); its end is counted by a C
+    ``list.append``, so the depth of an element is the elements opened minus
+    those closed. An event ends when the next element at its depth or above
+    starts, a trace when the next trace does or the document ends: rows are
+    made per trace then, because trace attributes may follow the events.
+    """
     names = list(cols)
-    for kind, elem in ET.iterparse(fh, events=("start", "end")):
-        tag = _local(elem.tag)
-        if kind == "start":
-            if root is None:
-                root = elem
-                if tag != "log":
-                    msg = (
-                        f"{os.fspath(path)!r} is not an XES event log: its root element is "
-                        f"<{tag}>, not <log>"
-                    )
-                    raise EventLogError(msg)
-            stack.append(tag)
-            if tag in _PLACES and _PLACES[tag] != tuple(stack[:-1]):
-                # An event outside a trace, a trace inside an event: never skipped silently.
-                where = f"<{stack[-2]}>" if len(stack) > 1 else "the document"
-                rows = len(cols[names[0]]) + len(trace_events)
+    seen: set[str] = set()
+    parser = expat.ParserCreate(namespace_separator="}")
+    closed: list[str] = []  # elements ended since ``shut`` was last brought up to date
+    opened = 0  # elements started
+    shut = 0  # elements ended, less those in ``closed``
+    tags: list[str] = []  # the tag at each depth of the open elements
+    trace: dict[str, Any] | None = None
+    trace_events: list[dict[str, Any]] = []
+    event: dict[str, Any] = {}
+    rows = 0  # events made into rows
+    attribute_names: set[str] = set()  # names of XES attribute elements, as expat gives them
+    keys: dict[str, bool] = {}  # event attribute keys seen: whether wanted
+    local_names: dict[str, str] = {}  # element names as expat gives them -> local names
+
+    def local(name: str) -> str:
+        """``uri}local`` (a namespaced element, as expat names it) or ``local`` -> ``local``."""
+        tag = local_names.get(name)
+        if tag is None:
+            tag = local_names[name] = name.rpartition("}")[2]
+        return tag
+
+    def external(context: str | None, *_: object) -> int:
+        """An external entity is never fetched: an error, worded as ElementTree words it."""
+        name = (context or "").rpartition("\f")[2]  # after the namespace bindings in scope
+        msg = (
+            f"undefined entity &{name};: line {parser.CurrentLineNumber}, "
+            f"column {parser.CurrentColumnNumber}"
+        )
+        raise _MalformedError(msg)
+
+    def in_event(name: str, attrs: dict[str, str]) -> None:
+        """A start tag while an event is open (its attributes: the hot path)."""
+        nonlocal opened
+        depth = opened - shut - len(closed)
+        opened += 1
+        if depth == 3:
+            tags[3] = name  # as expat names it: made local only for a message
+            if name in attribute_names or is_attribute(name):
+                try:
+                    key = attrs["key"]
+                except KeyError:
+                    return
+                keep = keys.get(key)
+                if keep:
+                    event[key] = attrs.get("value")
+                elif keep is None:
+                    new_key(key, attrs.get("value"))
+                return
+        elif depth < 3:  # the event has ended
+            parser.StartElementHandler = outer
+            opened -= 1
+            outer(name, attrs)
+            return
+        nested(depth, local(name), inside_event=True)
+
+    def is_attribute(name: str) -> bool:
+        """Whether an element is an XES attribute, remembered by the name expat gives it."""
+        if local(name) in XES_ATTRIBUTES:
+            attribute_names.add(name)
+            return True
+        return False
+
+    def new_key(key: str, value: str | None) -> None:
+        """An event attribute's key seen for the first time: found, and kept if wanted."""
+        found.setdefault(key, None)
+        keys[key] = key in wanted
+        if key in wanted:
+            event[key] = value
+
+    def nested(depth: int, tag: str, inside_event: bool) -> None:
+        """An element that makes no row: its tag kept; a misplaced log, trace or event refused."""
+        if depth < len(tags):
+            tags[depth] = tag
+        else:
+            tags.append(tag)
+        if tag in _DEPTHS:
+            # An event outside a trace, a trace inside an event: never skipped silently.
+            where = f"<{local(tags[depth - 1])}>" if depth else "the document"
+            done = rows + len(trace_events) - inside_event
+            msg = (
+                f"malformed XES in {os.fspath(path)!r}: {'an' if tag == 'event' else 'a'} "
+                f"<{tag}> inside {where}, after {done} event{'s' if done != 1 else ''}: "
+                "XES has events in traces and traces in the log"
+            )
+            raise EventLogError(msg)
+
+    def outer(name: str, attrs: dict[str, str]) -> None:
+        """A start tag outside any open event."""
+        nonlocal opened, shut, trace, event
+        shut += len(closed)
+        closed.clear()
+        depth = opened - shut
+        opened += 1
+        tag = local(name)
+        if depth == 0 and not tags:
+            if tag != "log":
                 msg = (
-                    f"malformed XES in {os.fspath(path)!r}: {'an' if tag == 'event' else 'a'} "
-                    f"<{tag}> inside {where}, after {rows} event{'s' if rows != 1 else ''}: "
-                    "XES has events in traces and traces in the log"
+                    f"{os.fspath(path)!r} is not an XES event log: its root element is "
+                    f"<{tag}>, not <log>"
                 )
                 raise EventLogError(msg)
-            if tag == "trace" and len(stack) == 2:
-                trace, trace_events = {}, []
-            elif tag == "event" and len(stack) == 3 and stack[1] == "trace":
+            tags.extend((tag, "", "", ""))
+            return
+        if depth == 1 and tag == "trace":
+            end_trace()
+            tags[1] = tag
+            trace = {}
+            return
+        if depth == 2 and tags[1] == "trace":
+            if tag == "event":
+                tags[2] = tag
                 event = {}
-            elif tag in XES_ATTRIBUTES and len(stack) >= 2:
-                parent = stack[-2]
-                key = elem.get("key")
-                if key is None:
-                    continue
-                if parent == "event" and event is not None and len(stack) == 4:
-                    found.setdefault(key, None)
-                    if key in wanted:
-                        event[key] = elem.get("value")
-                elif parent == "trace" and len(stack) == 3:
+                trace_events.append(event)
+                parser.StartElementHandler = in_event
+                return
+            if tag in XES_ATTRIBUTES:
+                tags[2] = tag
+                key = attrs.get("key")
+                if key is not None and trace is not None:
                     col = "case:" + key
                     found.setdefault(col, None)
                     if col in wanted or col == "case:concept:name":
-                        trace[col] = elem.get("value")
-            continue
-        stack.pop()
-        if tag == "event" and event is not None and len(stack) == 2:
-            trace_events.append(event)
-            event = None
-            elem.clear()
-        elif tag == "trace" and len(stack) == 1:
-            # Trace attributes may follow the events, so rows are made here.
-            name = trace.get("case:concept:name")
-            if name is not None:
-                if name in seen:
-                    repeated.setdefault(name, None)
-                seen.add(name)
-            for ev in trace_events:
-                for name in names:
-                    cols[name].append(ev.get(name, trace.get(name)))
-            trace_events = []
-            elem.clear()
-            if root is not None:
-                root.clear()
-    if root is None:  # pragma: no cover - iterparse raises on an empty document
+                        trace[col] = attrs.get("value")
+                return
+        nested(depth, tag, inside_event=False)
+
+    def end_trace() -> None:
+        """Make the rows of the trace read last (its attributes may follow its events)."""
+        nonlocal trace, trace_events, rows
+        if trace is None:
+            return
+        name = trace.get("case:concept:name")
+        if name is not None:
+            if name in seen:
+                repeated.setdefault(name, None)
+            seen.add(name)
+        for col in names:
+            default = trace.get(col)
+            cols[col].extend([ev.get(col, default) for ev in trace_events])
+        rows += len(trace_events)
+        trace, trace_events = None, []
+
+    parser.ExternalEntityRefHandler = external
+    parser.EndElementHandler = closed.append
+    parser.StartElementHandler = outer
+    parse = parser.Parse
+    while chunk := fh.read(_CHUNK):
+        parse(chunk, False)
+    parse(b"", True)
+    end_trace()
+    if not tags:  # pragma: no cover - expat raises on an empty document
         msg = f"{os.fspath(path)!r} is empty"
         raise EventLogError(msg)
     if not cols[names[0]]:
