@@ -398,7 +398,8 @@ def _check_nulls(codes: npt.NDArray[np.int64], keyword: str, column: str) -> Non
 def factorize(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
     """Codes (int64, -1 for missing) numbered by first appearance, and the labels.
 
-    Arrow arrays are dictionary-encoded by arrow; anything else goes through
+    Arrow arrays, and pandas columns of text held by arrow (pandas' ``str``
+    and ``string[pyarrow]``), are dictionary-encoded by arrow; anything else goes through
     ``pandas.factorize`` when pandas is installed, else ``numpy.unique``
     (renumbered by first appearance, so the result does not depend on which).
 
@@ -412,12 +413,31 @@ def factorize(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
     mod = type(values).__module__.split(".")[0]
     if mod == "pyarrow":
         return _factorize_arrow(values)
+    arrow = _arrow_text(values) if mod == "pandas" else None
+    if arrow is not None:
+        # Text held by arrow (pandas' default ``str`` columns, ``string[pyarrow]``):
+        # arrow encodes it in place, without pandas' copies of codes and labels.
+        return _factorize_arrow(arrow)
     if mod == "pandas" or _has("pandas"):
         import pandas as pd
 
         codes, uniques = pd.factorize(values)
         return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=object)
     return _factorize_numpy(np.asarray(values, dtype=object))
+
+
+def _arrow_text(values: Any) -> Any:
+    """The arrow array of a pandas Series or array of arrow-backed text, else None."""
+    dtype = getattr(values, "dtype", None)
+    if getattr(dtype, "storage", None) != "pyarrow" and "[pyarrow]" not in str(dtype):
+        return None
+    import pyarrow as pa
+
+    try:
+        arrow = pa.array(values, from_pandas=True)  # no copy: the arrow array pandas holds
+    except (pa.ArrowException, TypeError, ValueError):  # pragma: no cover - pandas changed
+        return None
+    return arrow if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type) else None
 
 
 def _factorize_arrow(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
@@ -433,9 +453,11 @@ def _factorize_arrow(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[An
     if not chunks:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
     # A chunked encoding shares one growing dictionary; the last chunk's is the whole.
+    # Indices without nulls are read as they are (int32) and widened once.
     codes = np.concatenate(
-        [c.indices.cast(pa.int64()).fill_null(-1).to_numpy() for c in chunks]
-    ).astype(np.int64, copy=False)
+        [(c.indices.fill_null(-1) if c.null_count else c.indices).to_numpy() for c in chunks],
+        dtype=np.int64,
+    )
     labels = np.asarray(chunks[-1].dictionary.to_numpy(zero_copy_only=False), dtype=object)
     return codes, labels
 
