@@ -36,6 +36,17 @@ def _shares(counts: Sequence[int]) -> list[float]:
 COUNT_DIGITS = 15
 
 
+def pct_text(share: float) -> str:
+    """A share as a percentage for a sentence, to three significant figures.
+
+    Examples
+    --------
+    >>> pct_text(0.07562), pct_text(1.0), pct_text(0.5)
+    ('7.56%', '100%', '50%')
+    """
+    return f"{100 * share:.3g}%"
+
+
 def count_text(n: int) -> str:
     """A count for a sentence: ``1,234`` in full, or ``1.23e+4816`` when it is huge.
 

@@ -76,6 +76,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from attrs import field, frozen
 
+from cxgraph._util.numbers import pct_text
 from cxgraph._util.text import article, choices_text, plural
 from cxgraph.analyses.flow import markov_or_reason, require_journey, step_label
 from cxgraph.analyses.results import AnalysisResult
@@ -200,8 +201,8 @@ class DecisionBoundary(AnalysisResult[BoundaryEdge]):
             text = f"{plural(len(self.findings), 'boundary edge')} where the outcome gets settled"
             if self.into_committed is not None and self.into_lost is not None:
                 text += (
-                    f": {_pct(self.into_committed)} of journeys cross into committed steps, "
-                    f"{_pct(self.into_lost)} into lost ones"
+                    f": {pct_text(self.into_committed)} of journeys cross into committed steps, "
+                    f"{pct_text(self.into_lost)} into lost ones"
                 )
             text += f" (steps: {tally})"
         unreached = sum(not s.reached for s in self.steps)
@@ -234,7 +235,7 @@ class DecisionBoundary(AnalysisResult[BoundaryEdge]):
                 f"but no entry reaches {source}"
             )
         return (
-            f"After {source} the outcome is settled: {_pct(finding.flow)} of journeys go on "
+            f"After {source} the outcome is settled: {pct_text(finding.flow)} of journeys go on "
             f"to {there}"
         )
 
@@ -408,7 +409,3 @@ def _reach(frm: IntArray, to: IntArray, start: IntArray, n: int) -> BoolArray:
     seen = np.zeros(n + 1, dtype=bool)
     seen[order] = True
     return seen[:n]
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"

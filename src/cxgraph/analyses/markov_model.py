@@ -10,6 +10,7 @@ import attrs
 from attrs import field, frozen
 
 from cxgraph._util.html import esc, safe_html, table
+from cxgraph._util.numbers import pct_text
 from cxgraph._util.text import choices_text
 from cxgraph.analyses.results import SHOW, AnalysisResult
 from cxgraph.errors import CxgraphError
@@ -170,14 +171,14 @@ class RemovalEffects(_Picklable, Mapping[str, float]):
     def __repr__(self) -> str:
         n = len(self.effects)
         head = (
-            f"<RemovalEffects by {self.by}: conversion {_pct(self.conversion_probability)}, "
+            f"<RemovalEffects by {self.by}: conversion {pct_text(self.conversion_probability)}, "
             f"{n} {self.by}{'s' if n != 1 else ''}"
             + (f", {len(self.left_out)} left out" if self.left_out else "")
             + ">"
         )
         ranked = self._ranked()
         lines = [
-            f"  {_label(self.names, k)}: removing it loses {_pct(e)} of conversions"
+            f"  {_label(self.names, k)}: removing it loses {pct_text(e)} of conversions"
             for k, e in ranked[:10]
         ]
         if n > 10:
@@ -192,7 +193,7 @@ class RemovalEffects(_Picklable, Mapping[str, float]):
             ]
             return (
                 f'<div style="font-family:sans-serif"><strong>Removal effects by '
-                f"{esc(self.by)}</strong>: conversion {esc(_pct(self.conversion_probability))}"
+                f"{esc(self.by)}</strong>: conversion {esc(pct_text(self.conversion_probability))}"
                 f"{table([self.by, 'name', 'removal_effect', 'conversion_without'], rows)}</div>"
             )
 
@@ -465,12 +466,12 @@ class MarkovModel(_Picklable, AnalysisResult[MarkovStep]):
     def summary(self) -> str:
         """One sentence: conversion, the basis, steps per journey and dead ends."""
         parts = [
-            f"conversion {_pct(self.conversion_probability)} "
+            f"conversion {pct_text(self.conversion_probability)} "
             f"({_BASIS_WORDS.get(self.basis, self.basis)})",
             f"{self.expected_steps:.3g} steps per journey on average",
         ]
         if self.dead_end_probability > 0:
-            parts.append(f"{_pct(self.dead_end_probability)} stop at a dead end")
+            parts.append(f"{pct_text(self.dead_end_probability)} stop at a dead end")
         if not self._chain.has_entries:
             parts.append("no entry step: declare entries")
         if self.left_out:
@@ -495,23 +496,19 @@ class MarkovModel(_Picklable, AnalysisResult[MarkovStep]):
             return f"{label}: never reached from the entries"
         if finding.step in chain.outcome_kind:
             kind = chain.outcome_kind[finding.step]
-            text = f"{label}: {_pct(visit)} of journeys end here ({kind})"
+            text = f"{label}: {pct_text(visit)} of journeys end here ({kind})"
             if kind == "success":
-                text += f"; removing it loses {_pct(effect)} of conversions"
+                text += f"; removing it loses {pct_text(effect)} of conversions"
             return text
-        text = f"{label}: reached by {_pct(visit)} of journeys"
+        text = f"{label}: reached by {pct_text(visit)} of journeys"
         if abs(finding.expected_visits - visit) > 1e-9:
             text += f" ({finding.expected_visits:.3g} visits on average)"
         if finding.step in self.dead_ends:
             return text + "; a dead end: the journey stops here without an outcome"
-        return text + f"; removing it loses {_pct(effect)} of conversions"
+        return text + f"; removing it loses {pct_text(effect)} of conversions"
 
 
 # -- words -------------------------------------------------------------------------
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"
 
 
 def _label(names: Mapping[str, str], key: str) -> str:

@@ -94,6 +94,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, overload
 
 from attrs import frozen
 
+from cxgraph._util.numbers import pct_text
 from cxgraph._util.results import record_of
 from cxgraph._util.text import choices_text
 from cxgraph.analyses.results import AnalysisResult
@@ -113,7 +114,7 @@ from cxgraph.attribution.heuristics import (
     touch_weights,
 )
 from cxgraph.attribution.path_tables import _num
-from cxgraph.attribution.paths import PathData, _many, _pct, _share
+from cxgraph.attribution.paths import PathData, _many, _share
 
 __all__ = [
     "MODELS",
@@ -235,22 +236,24 @@ class Attribution(AnalysisResult[ChannelCredit]):
             f"(value {_num(self.total_value)}) across {k} channel{'s' if k != 1 else ''}"
         )
         if self.conversion_probability is not None:
-            text += f"; {_pct(self.conversion_probability)} of journeys convert"
+            text += f"; {pct_text(self.conversion_probability)} of journeys convert"
         if self.intervals is not None:
-            text += f"; {_pct(self.intervals)} intervals from {self.resamples} resamples"
+            text += f"; {pct_text(self.intervals)} intervals from {self.resamples} resamples"
         return text
 
     def describe(self, finding: ChannelCredit) -> str:
         """One channel's credit in plain words."""
         text = (
             f"{finding.channel!r}: {_many(finding.conversions, 'conversion')} "
-            f"({_pct(_share(finding.conversions, self.total_conversions))})"
+            f"({pct_text(_share(finding.conversions, self.total_conversions))})"
         )
         if finding.low is not None and finding.high is not None:
             text += f" [{_num(finding.low)} to {_num(finding.high)}]"
-        text += f", value {_num(finding.value)} ({_pct(_share(finding.value, self.total_value))})"
+        text += (
+            f", value {_num(finding.value)} ({pct_text(_share(finding.value, self.total_value))})"
+        )
         if finding.removal_effect is not None:
-            text += f"; removing it loses {_pct(finding.removal_effect)} of conversions"
+            text += f"; removing it loses {pct_text(finding.removal_effect)} of conversions"
         if finding.shapley_value is not None:
             text += f"; Shapley value {_num(finding.shapley_value)}"
         if self.cost is not None and finding.channel in dict(self.cost):

@@ -442,9 +442,5 @@ def _many(x: float, noun: str) -> str:
     return f"{_num(x)} {noun}{'' if x == 1 else 's'}"
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"
-
-
 def _share(part: float, whole: float) -> float:
     return part / whole if whole else 0.0

@@ -82,6 +82,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
+from cxgraph._util.numbers import pct_text
 from cxgraph._util.text import choices_text, describe, plural
 from cxgraph.analyses.flow import step_label
 from cxgraph.analyses.markov import markov
@@ -149,7 +150,7 @@ class Funnel(AnalysisResult[FunnelStep]):
     def _amount(self, value: float) -> str:
         if self.source == "events":
             return plural(int(value), "case")
-        return f"{_pct(value)} of journeys"
+        return f"{pct_text(value)} of journeys"
 
     def summary(self) -> str:
         """One sentence: the mode, how many start and how many reach the last step."""
@@ -167,7 +168,7 @@ class Funnel(AnalysisResult[FunnelStep]):
             return f"{head}: none reach the first step"
         return (
             f"{head}: {self._amount(first.reached)} reach the first step, "
-            f"{self._amount(last.reached)} the last ({_pct(last.share_of_start or 0.0)})"
+            f"{self._amount(last.reached)} the last ({pct_text(last.share_of_start or 0.0)})"
         )
 
     def describe(self, finding: FunnelStep) -> str:
@@ -177,7 +178,7 @@ class Funnel(AnalysisResult[FunnelStep]):
         if finding is self.findings[0]:
             return text + " start the funnel"
         shares = [
-            f"{_pct(share)} of {what}"
+            f"{pct_text(share)} of {what}"
             for share, what in (
                 (finding.share_of_start, "the first step"),
                 (finding.share_of_previous, "the step before"),
@@ -189,7 +190,7 @@ class Funnel(AnalysisResult[FunnelStep]):
         dropped = (
             plural(int(finding.dropped), "case")
             if self.source == "events"
-            else _pct(finding.dropped)
+            else pct_text(finding.dropped)
         )
         return text + f"; {dropped} drop out before it"
 
@@ -359,10 +360,6 @@ def _result(
         cases=cases,
         step_names={s: names.get(s, s) for s in wanted},
     )
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"
 
 
 # -- on a journey ----------------------------------------------------------------------
