@@ -102,6 +102,7 @@ from typing import ClassVar
 
 from attrs import field, frozen
 
+from cxgraph._util.numbers import pct_text
 from cxgraph._util.text import plural
 from cxgraph.analyses.flow import require_journey, step_label
 from cxgraph.analyses.markov import markov
@@ -225,7 +226,7 @@ class Technology(AnalysisResult[TechnologyFinding]):
             )
             share = self.use(str(finding.system)).share
             if share is not None:
-                text += f" (touched by {_pct(share)} of journeys)"
+                text += f" (touched by {pct_text(share)} of journeys)"
             return text
         return (
             f"Nothing is carried from {self._step(finding.source)} on "
@@ -515,7 +516,3 @@ def _matrix(
             counts[phase_of[step], sid] += 1
     table = {p: MappingProxyType({s: counts[p, s] for s in steps_of}) for p in columns}
     return columns, MappingProxyType(table)
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.3g}%"
