@@ -120,6 +120,17 @@ def compile_graph(journey: Journey) -> nx.DiGraph[str]:
     return cached(journey, "graph", lambda: _compile(journey))
 
 
+def _fields(obj: Any) -> dict[str, Any]:
+    """``attrs.asdict(obj, recurse=False)``, without its per-call overhead."""
+    names = _FIELD_NAMES.get(type(obj))
+    if names is None:
+        names = _FIELD_NAMES[type(obj)] = tuple(a.name for a in attrs.fields(type(obj)))
+    return {n: getattr(obj, n) for n in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _compile(journey: Journey) -> nx.DiGraph[str]:
     silos = owner_silos(journey)
     phase_index = {p.id: i for i, p in enumerate(journey.phases)}
@@ -131,36 +142,37 @@ def _compile(journey: Journey) -> nx.DiGraph[str]:
     for name in GRAPH_FIELDS:
         G.graph[name] = getattr(journey, name)
     owners: dict[str, str | None] = {}
+    nodes: list[tuple[str, dict[str, Any]]] = []
     for step in journey.steps:
-        attrs_ = attrs.asdict(step, recurse=False)
+        attrs_ = _fields(step)
         if isinstance(step, Outcome):
             attrs_["outcome_kind"] = attrs_.pop("kind")
         owner = step_owner(step)
         owners[step.id] = owner
         phase = None if isinstance(step, Outcome) else step.phase
-        G.add_node(
-            step.id,
-            kind=STEP_KINDS[type(step)],
-            **attrs_,
-            silo=silos.get(owner) if owner is not None else None,
-            phase_index=phase_index.get(phase) if phase is not None else None,
-        )
+        data: dict[str, Any] = {"kind": STEP_KINDS[type(step)]}
+        data.update(attrs_)
+        data["silo"] = silos.get(owner) if owner is not None else None
+        data["phase_index"] = phase_index.get(phase) if phase is not None else None
+        nodes.append((step.id, data))
+    # In one call each, as add_node and add_edge one at a time would (the same
+    # attributes in the same order, a repeated edge updating the first).
+    G.add_nodes_from(nodes)
     groups: tuple[tuple[Transition | Handoff | Trigger, ...], ...] = (
         journey.transitions,
         journey.handoffs,
         journey.triggers,
     )
+    edges: list[tuple[str, str, dict[str, Any]]] = []
     for group in groups:
         for i, edge in enumerate(group):
-            G.add_edge(
-                edge.source,
-                edge.target,
-                kind=EDGE_KINDS[type(edge)],
-                **attrs.asdict(edge, recurse=False),
-                from_owner=owners.get(edge.source),
-                to_owner=owners.get(edge.target),
-                index=i,
-            )
+            edata: dict[str, Any] = {"kind": EDGE_KINDS[type(edge)]}
+            edata.update(_fields(edge))
+            edata["from_owner"] = owners.get(edge.source)
+            edata["to_owner"] = owners.get(edge.target)
+            edata["index"] = i
+            edges.append((edge.source, edge.target, edata))
+    G.add_edges_from(edges)
     return G
 
 

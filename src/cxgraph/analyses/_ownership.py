@@ -177,13 +177,9 @@ def successors(g: nx.DiGraph[str], kinds: Iterable[str]) -> dict[str, list[str]]
 
 
 def _successors(g: nx.DiGraph[str], follow: frozenset[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {u: [] for u in g}
-    for u, v, data in g.edges(data=True):
-        if data["kind"] in follow:
-            out[u].append(v)
-    for targets in out.values():
-        targets.sort()
-    return out
+    return {
+        u: sorted(v for v, e in nbrs.items() if e["kind"] in follow) for u, nbrs in g.adjacency()
+    }
 
 
 def _reach(succ: Mapping[str, list[str]], sources: Iterable[str]) -> set[str]:
@@ -212,23 +208,31 @@ def hop_flows(
     hops = list(hops)
     if model is None:
         return dict.fromkeys(hops)
-    # Steps reached from an entry only with the help of triggers.
-    entries = list(entry_weights(journey)[0])
-    ancillary = _reach(successors(g, ALL_KINDS), entries) - _reach(
-        successors(g, FLOW_KINDS), entries
-    )
+    # Inside ``analyze`` the analyses that weigh hops (unowned hand-offs,
+    # silo boundaries) share the steps only triggers reach and each hop's flow.
+    ancillary = cached(g, "ancillary", lambda: _ancillary(journey, g))
+    known: dict[Hop, float | None] = cached(model, "hop_flows:" + str(id(g)), dict)
     visits, probability = model.expected_visits, model.transition_probability
+    adj = dict(g.adjacency()) if hops else {}
     out: dict[Hop, float | None] = {}
     for hop in hops:
-        if hop.source in ancillary:
-            out[hop] = None
+        if hop in known:
+            out[hop] = known[hop]
             continue
-        flow = float(visits.get(hop.source, 0.0))
-        for u, v in hop.edges:
-            if g.adj[u][v]["kind"] != "trigger":
-                flow *= float(probability.get((u, v), 0.0))
-        out[hop] = flow
+        flow: float | None = None
+        if hop.source not in ancillary:
+            flow = float(visits.get(hop.source, 0.0))
+            for u, v in hop.edges if hop.via else ((hop.source, hop.target),):
+                if adj[u][v]["kind"] != "trigger":
+                    flow *= float(probability.get((u, v), 0.0))
+        out[hop] = known[hop] = flow
     return out
+
+
+def _ancillary(journey: Journey, g: nx.DiGraph[str]) -> set[str]:
+    """Steps reached from an entry only with the help of triggers."""
+    entries = list(entry_weights(journey)[0])
+    return _reach(successors(g, ALL_KINDS), entries) - _reach(successors(g, FLOW_KINDS), entries)
 
 
 def names_of(journey: Journey) -> Mapping[str, Mapping[str, str]]:

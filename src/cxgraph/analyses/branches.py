@@ -76,9 +76,11 @@ from typing import Any, ClassVar
 import networkx as nx
 from attrs import field, frozen
 
+from cxgraph._util.cache import cached
+from cxgraph._util.dominators import strongly_connected_components
 from cxgraph._util.numbers import count_text
 from cxgraph._util.results import plain
-from cxgraph.analyses.flow import customer_flow, require_journey, step_label
+from cxgraph.analyses.flow import require_journey, shared_customer_flow, step_label
 from cxgraph.analyses.markov import _weigh
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.graph import compile_graph, entry_weights
@@ -229,17 +231,23 @@ def known_probabilities(graph: nx.DiGraph[str]) -> dict[tuple[str, str], float]:
     >>> known_probabilities(cx.compile_graph(j))
     {('a', 'b'): 0.75, ('a', 'c'): 0.25, ('c', 'd'): 1.0}
     """
-    return _known(graph, customer_flow(graph))
+    return dict(_shared_known(graph))
+
+
+def _shared_known(graph: nx.DiGraph[str]) -> dict[tuple[str, str], float]:
+    """The known probabilities, made once inside ``analyze`` (read-only)."""
+    return cached(graph, "known_probabilities", lambda: _known(graph, shared_customer_flow(graph)))
 
 
 def _known(graph: nx.DiGraph[str], flow: nx.DiGraph[str]) -> dict[tuple[str, str], float]:
     """:func:`known_probabilities`, given the customer flow already built."""
     out: dict[tuple[str, str], float] = {}
-    for u in flow:
-        targets = list(flow.successors(u))
+    adj = dict(graph.adjacency())
+    for u, nbrs in flow.adjacency():
+        targets = list(nbrs)
         if not targets:
             continue
-        edges = [graph.edges[u, v] for v in targets]
+        edges = [adj[u][v] for v in targets]
         weights, basis = _weigh([e["probability"] for e in edges], [e["count"] for e in edges])
         if basis in _KNOWN or len(targets) == 1:
             out.update(zip(((u, v) for v in targets), weights, strict=True))
@@ -524,20 +532,31 @@ def branches(
     journey = require_journey(journey, "branches")
     _check_bounds(max_paths, max_length)
     graph = compile_graph(journey)
-    flow = customer_flow(graph)
-    probs = _known(graph, flow)
+    flow = shared_customer_flow(graph)
+    probs = _shared_known(graph)
     weights, _ = entry_weights(journey)
     outcomes = {o.id: o.kind for o in journey.outcomes}
 
-    cond = nx.condensation(flow)
-    comp: dict[str, int] = cond.graph["mapping"]
-    members = {c: frozenset(cond.nodes[c]["members"]) for c in cond}
+    # The loops, numbered so that every edge between two goes to a lower
+    # number (Tarjan on integers; networkx's condensation gives the same
+    # components at several times the cost).
+    steps = list(flow)
+    index = {s: k for k, s in enumerate(steps)}
+    step_succ = [[index[v] for v in nbrs] for _, nbrs in flow.adjacency()]
+    comp_of = strongly_connected_components(step_succ)
+    comp: dict[str, int] = dict(zip(steps, comp_of, strict=True))
+    grouped: list[list[str]] = [[] for _ in range(max(comp_of, default=-1) + 1)]
+    cond_succ: list[set[int]] = [set() for _ in grouped]
+    for k, c in enumerate(comp_of):
+        grouped[c].append(steps[k])
+        cond_succ[c].update(comp_of[v] for v in step_succ[k] if comp_of[v] != c)
+    members = {c: frozenset(m) for c, m in enumerate(grouped)}
     # Paths to an outcome and paths that end without one, from each
     # component, summed over its successors in reverse topological order.
     to_outcome: dict[int, int] = {}
     to_dead_end: dict[int, int] = {}
-    for c in reversed(list(nx.topological_sort(cond))):
-        succ = list(cond.successors(c))
+    for c in range(len(grouped)):
+        succ = cond_succ[c]
         only = next(iter(members[c])) if len(members[c]) == 1 else None
         if only is not None and only in outcomes:
             to_outcome[c], to_dead_end[c] = 1, 0
@@ -569,7 +588,7 @@ def branches(
                 owner=d.owner,
                 question=d.question,
                 options=options,
-                labels=tuple(graph.edges[d.id, v]["label"] for v in options),
+                labels=tuple(graph.adj[d.id][v]["label"] for v in options),
                 probabilities=(
                     tuple(p for p in known if p is not None)
                     if options and all(p is not None for p in known)

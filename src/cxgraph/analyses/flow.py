@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from cxgraph._util.cache import cached
 from cxgraph.errors import CxgraphError
 from cxgraph.model.classes import Journey
 
@@ -24,6 +25,7 @@ __all__ = [
     "flow_model",
     "markov_or_reason",
     "require_journey",
+    "shared_customer_flow",
     "step_label",
 ]
 
@@ -59,6 +61,11 @@ def customer_flow(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
     flow.add_nodes_from(graph)
     flow.add_edges_from((u, v) for u, v, d in graph.edges(data=True) if d["kind"] in FLOW_KINDS)
     return flow
+
+
+def shared_customer_flow(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
+    """:func:`customer_flow`, made once inside ``analyze`` and shared: treat it as read-only."""
+    return cached(graph, "customer_flow", lambda: customer_flow(graph))
 
 
 def markov_or_reason(journey: Journey) -> tuple[MarkovModel | None, str]:

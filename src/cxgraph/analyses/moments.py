@@ -70,11 +70,13 @@ from typing import TYPE_CHECKING, ClassVar
 import networkx as nx
 from attrs import field, frozen
 
+from cxgraph._util.dominators import immediate_dominators
+from cxgraph.analyses._ownership import successors
 from cxgraph.analyses.flow import (
     CUSTOMER_LANES,
     FLOW_KINDS,
-    customer_flow,
     markov_or_reason,
+    shared_customer_flow,
     step_label,
 )
 from cxgraph.analyses.results import AnalysisResult
@@ -210,24 +212,34 @@ def gate_steps(journey: Journey, graph: nx.DiGraph[str] | None = None) -> frozen
     ['a', 'd']
     """
     graph = compile_graph(journey) if graph is None else graph
-    flow = customer_flow(graph)
-    for step in entry_weights(journey)[0]:
-        flow.add_edge(_ROOT, step)
-    if _ROOT not in flow:
+    entries = list(entry_weights(journey)[0])
+    if not entries:
         return frozenset()
-    idom = nx.immediate_dominators(flow, _ROOT)
-    successes = [o.id for o in journey.outcomes if o.kind == "success" and o.id in idom]
+    # The customer flow on integers, the virtual root last (shared inside ``analyze``).
+    succ = successors(graph, FLOW_KINDS)
+    steps = list(succ)
+    index = {s: k for k, s in enumerate(steps)}
+    root = len(steps)
+    idom = immediate_dominators(
+        [[index[v] for v in succ[u]] for u in steps] + [[index[s] for s in entries]], root
+    )
+    successes = [
+        index[o.id]
+        for o in journey.outcomes
+        if o.kind == "success" and o.id in index and idom[index[o.id]] >= 0
+    ]
     if not successes:
         return frozenset()
-    common = set(idom)
+    common: set[int] | None = None
     for s in successes:
         doms = set()
         node = s
-        while node != _ROOT:
+        while node != root:
             doms.add(node)
             node = idom[node]
-        common &= doms
-    return frozenset(common - set(successes))
+        common = doms if common is None else common & doms
+    assert common is not None
+    return frozenset(steps[k] for k in common - set(successes))
 
 
 def moments_of_truth(journey: Journey, *, min_score: int = MIN_SCORE) -> MomentsOfTruth:
@@ -355,7 +367,7 @@ def moments_of_truth(journey: Journey, *, min_score: int = MIN_SCORE) -> Moments
 
 def _ways_on(graph: nx.DiGraph[str], step: str) -> list[str]:
     """The steps the customer can go to next (transitions and hand-offs)."""
-    return [v for v in graph.successors(step) if graph.edges[step, v]["kind"] in FLOW_KINDS]
+    return [v for v, e in graph.adj[step].items() if e["kind"] in FLOW_KINDS]
 
 
 def _swing_steps(
@@ -372,7 +384,7 @@ def _swing_steps(
     if model is None:
         # Every step with a way to some success outcome: one search backwards
         # from all of them at once (one per outcome costs outcomes x edges).
-        flow = customer_flow(graph)
+        flow = shared_customer_flow(graph)
         todo = [o for o, kind in kinds.items() if kind == "success" and o in flow]
         succeed.update(todo)
         while todo:
@@ -386,8 +398,9 @@ def _swing_steps(
         *journey.touchpoints,
         *journey.decision_points,
     )
+    adj = dict(graph.adjacency())  # plain dicts: one view per step costs more than the step
     for step in steps:
-        ways = _ways_on(graph, step.id)
+        ways = [v for v, e in adj[step.id].items() if e["kind"] in FLOW_KINDS]
         if isinstance(step, DecisionPoint) and any(
             kinds.get(v) in ("failure", "exit") for v in ways
         ):

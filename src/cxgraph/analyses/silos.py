@@ -99,11 +99,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import networkx as nx
 from attrs import field, frozen
 
+from cxgraph._util.dominators import strongly_connected_components
 from cxgraph.analyses._ownership import (
     Hop,
     Role,
@@ -352,7 +353,8 @@ def silo_boundaries(journey: Journey, *, level: str = "silo") -> SiloBoundaries:
     silos = tuple(o.id for o in journey.owners if o.id in present)
 
     crossings = [h for h in ownership_hops(g) if _crosses(h, key)]
-    findings = tuple(_crossing(g, h, key) for h in crossings)
+    node: dict[str, dict[str, Any]] = dict(g.nodes.items())
+    findings = tuple(_crossing(node, h, key) for h in crossings)
     counts = {(a, b): 0 for a in silos for b in silos}
     for c in findings:
         counts[c.from_silo, c.to_silo] += 1
@@ -388,8 +390,10 @@ def _crosses(hop: Hop, key: Mapping[str, str]) -> bool:
     return a is not None and b is not None and a != b
 
 
-def _crossing(g: nx.DiGraph[str], hop: Hop, key: Mapping[str, str]) -> SiloCrossing:
-    a, b = g.nodes[hop.source], g.nodes[hop.target]
+def _crossing(
+    node: Mapping[str, Mapping[str, Any]], hop: Hop, key: Mapping[str, str]
+) -> SiloCrossing:
+    a, b = node[hop.source], node[hop.target]
     return SiloCrossing(
         source=hop.source,
         target=hop.target,
@@ -458,7 +462,7 @@ def _per_path(
     # The loops: components of the steps reached; Tarjan numbers them so
     # that every move between two goes to a lower number.
     steps = {v: n for n, v in enumerate(dict.fromkeys(v for v, _ in pairs))}
-    step_comp = _components([[steps[v] for v in succ[u]] for u in steps])
+    step_comp = strongly_connected_components([[steps[v] for v in succ[u]] for u in steps])
     comp = [step_comp[steps[v]] for v, _ in pairs]
     members: list[list[int]] = [[] for _ in range(max(step_comp) + 1)]
     for i, c in enumerate(comp):
@@ -586,55 +590,6 @@ def _fewest(
                 else:
                     queue.appendleft(j)
     return dist
-
-
-def _components(succ: list[list[int]]) -> list[int]:
-    """Strongly connected components of nodes ``0..n-1``, Tarjan's algorithm without recursion.
-
-    Components are numbered in the order Tarjan closes them, which is
-    reverse topological: an edge between two components goes to the lower
-    number. (``networkx.condensation`` gives the same components, but
-    building its graphs costs most of the time on a large journey.)
-    """
-    n = len(succ)
-    comp = [-1] * n
-    order = [-1] * n
-    low = [0] * n
-    stack: list[int] = []
-    found = closed = 0
-    for root in range(n):
-        if order[root] >= 0:
-            continue
-        order[root] = low[root] = found
-        found += 1
-        stack.append(root)
-        work = [(root, 0)]
-        while work:
-            v, k = work[-1]
-            if k < len(succ[v]):
-                work[-1] = (v, k + 1)
-                w = succ[v][k]
-                if order[w] < 0:
-                    order[w] = low[w] = found
-                    found += 1
-                    stack.append(w)
-                    work.append((w, 0))
-                elif comp[w] < 0:
-                    # Seen and not yet closed: still on the stack, same component.
-                    low[v] = min(low[v], order[w])
-                continue
-            work.pop()
-            if work:
-                u = work[-1][0]
-                low[u] = min(low[u], low[v])
-            if low[v] == order[v]:
-                while True:
-                    w = stack.pop()
-                    comp[w] = closed
-                    if w == v:
-                        break
-                closed += 1
-    return comp
 
 
 def _ping_pongs(key: Mapping[str, str], flow_hops: list[Hop]) -> tuple[PingPong, ...]:

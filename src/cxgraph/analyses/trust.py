@@ -93,6 +93,7 @@ import attrs
 import networkx as nx
 from attrs import field, frozen
 
+from cxgraph._util.dominators import immediate_dominators_of
 from cxgraph.analyses.flow import customer_flow, require_journey
 from cxgraph.analyses.markov import markov
 from cxgraph.analyses.markov_model import MarkovModel
@@ -458,7 +459,7 @@ def _on_every_path(journey: Journey) -> frozenset[str]:
             flow.add_edge(step, _SINK)
     if _SINK not in flow:
         return frozenset()
-    idom = nx.immediate_dominators(flow, _ROOT)
+    idom = immediate_dominators_of(flow, _ROOT)
     passed = set()
     node = idom[_SINK]
     while node != _ROOT:

@@ -169,9 +169,7 @@ def weakest_touchpoints(journey: Journey, *, n: int = 5) -> WeakestTouchpoints:
         if tp.pain_points:
             score += WEIGHTS["pain_point"] * len(tp.pain_points)
             reasons.append(plural(len(tp.pain_points), "pain point"))
-        options = [
-            v for v in graph.successors(tp.id) if graph.edges[tp.id, v]["kind"] in FLOW_KINDS
-        ]
+        options = [v for v, e in graph.adj[tp.id].items() if e["kind"] in FLOW_KINDS]
         drops = [v for v in options if v in ends]
         if drops:
             kinds = {ends[v] for v in drops}

@@ -81,6 +81,7 @@ import networkx as nx
 import numpy as np
 from attrs import field, frozen
 
+from cxgraph._util.dominators import immediate_dominators_of
 from cxgraph.analyses.flow import customer_flow, step_label
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.errors import CxgraphError
@@ -282,8 +283,7 @@ class _Plan:
             flow.remove_edges_from(list(flow.out_edges(_START)))
             starts = self.entries if source < 0 else list(flow.successors(self.ids[source]))
             flow.add_edges_from((_START, s) for s in starts)
-            tree = dict(nx.immediate_dominators(flow, _START))
-            tree.pop(_START, None)  # networkx before 3.5 lists the start too
+            tree = immediate_dominators_of(flow, _START)
             self._trees[source] = tree
         return tree
 

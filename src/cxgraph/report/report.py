@@ -238,7 +238,7 @@ def analyze(
     ...
     ValueError: unknown analysis 'nope' (valid: 'unowned_handoffs', 'silo_boundaries', 'branches', 'dimensions', 'moments_of_truth', 'weakest_touchpoints', 'touchpoint_inventory', 'coverage', 'markov', 'trust_and_value', 'technology', 'decision_boundary')
     """  # noqa: E501
-    from cxgraph._util.cache import shared_cache
+    from cxgraph._util.cache import paused_gc, shared_cache
 
     if not isinstance(journey, Journey):
         msg = f"analyze() takes a Journey, got {describe(journey)}"  # type: ignore[unreachable]
@@ -259,7 +259,8 @@ def analyze(
         for n in dict.fromkeys(names):
             func = builtin[n] if n in builtin else _CUSTOM[n]
             if n in builtin:
-                results[n] = func(journey)
+                with paused_gc():
+                    results[n] = func(journey)
                 continue
             try:
                 results[n] = func(journey)
