@@ -186,9 +186,17 @@ def _write_table(journey: Journey, output: str | None, out: TextIO) -> None:
         with _io.writing(output):
             write_table(journey, output)
         return
+    import warnings
+
     with tempfile.TemporaryDirectory(prefix="cxgraph-") as folder:
         path = Path(folder) / "map.csv"
-        write_table(journey, path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            write_table(journey, path)
+        # What the grid leaves out is said of standard output, not of our temporary file.
+        for w in caught:
+            text = str(w.message).replace(f"the grid {path.name!r}", "the grid on standard output")
+            warnings.warn_explicit(text, w.category, w.filename, w.lineno)
         out.write(path.read_text(encoding="utf-8"))
 
 
