@@ -192,48 +192,15 @@ def technology_map(journey: Journey, *, ax: Axes | None = None) -> Axes:
     right = x_share + SHARE_W
 
     # Headings: what the rows are, the phases in order, the shares.
-    _text(
-        ax,
-        MARGIN + 0.1,
-        grid_top + HEAD_H / 2,
-        "System · status · owner",
-        ha="left",
-        va="center",
-        fontsize=HEAD_PT,
-        fontweight="bold",
-        color=INK,
-        gid="technology_map-column-(systems)",
-    )
+    head_y = grid_top + HEAD_H / 2
+    _heading(ax, MARGIN + 0.1, head_y, "System · status · owner", "(systems)", ha="left")
     for c, phase in enumerate(columns):
         label = "No phase" if phase is None else names["phase"].get(phase, phase)
         key = NO_PHASE if phase is None else phase
         lines = m.wrap(label, (col_w - 0.12) * 72, HEAD_PT, 2)
-        _text(
-            ax,
-            x_grid + (c + 0.5) * col_w,
-            grid_top + HEAD_H / 2,
-            "\n".join(lines),
-            ha="center",
-            va="center",
-            fontsize=HEAD_PT,
-            fontweight="bold",
-            color=INK,
-            linespacing=1.1,
-            gid=f"technology_map-column-{key}",
-        )
-    _text(
-        ax,
-        x_share + SHARE_W / 2,
-        grid_top + HEAD_H / 2,
-        "\n".join(m.wrap("Journeys touching it", (SHARE_W - 0.12) * 72, HEAD_PT, 2)),
-        ha="center",
-        va="center",
-        fontsize=HEAD_PT,
-        fontweight="bold",
-        color=INK,
-        linespacing=1.1,
-        gid="technology_map-column-(share)",
-    )
+        _heading(ax, x_grid + (c + 0.5) * col_w, head_y, "\n".join(lines), key)
+    lines = m.wrap("Journeys touching it", (SHARE_W - 0.12) * 72, HEAD_PT, 2)
+    _heading(ax, x_share + SHARE_W / 2, head_y, "\n".join(lines), "(share)")
     for x in [x_grid + c * col_w for c in range(len(columns) + 1)]:
         ax.plot([x, x], [grid_bottom, grid_top + HEAD_H - 0.05], color=RULE, linewidth=0.8)
 
@@ -254,6 +221,24 @@ def technology_map(journey: Journey, *, ax: Axes | None = None) -> Axes:
     _draw_legend(ax, handles, labels, MARGIN, grid_bottom - 0.2, legend_cols, scale)
     _shrink(ax, scale)
     return ax
+
+
+def _heading(ax: Axes, x: float, y: float, text: str, key: str, *, ha: str = "center") -> None:
+    """A bold column heading centred on ``y`` (the left one, a single line, as before)."""
+    spacing = {} if ha == "left" else {"linespacing": 1.1}
+    _text(
+        ax,
+        x,
+        y,
+        text,
+        ha=ha,
+        va="center",
+        fontsize=HEAD_PT,
+        fontweight="bold",
+        color=INK,
+        gid=f"technology_map-column-{key}",
+        **spacing,
+    )
 
 
 def _subtitle(result: Technology) -> str:
