@@ -102,6 +102,7 @@ from cxgraph.model.classes import (
 )
 from cxgraph.readwrite import _bpmn_layout as layout
 from cxgraph.readwrite.files import write_atomic
+from cxgraph.readwrite.graphfiles import _xml_text  # characters XML cannot hold: U+FFFD
 
 __all__ = ["LANES", "NAMESPACES", "bpmn_xml", "write_bpmn"]
 
@@ -121,18 +122,12 @@ CUSTOMER = "Customer"
 TARGET_NAMESPACE = "https://github.com/cxgraph/cxgraph"
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9_.-]")
-# Characters XML 1.0 cannot hold (as in graphfiles): shown as U+FFFD.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SIZES = {
     "startEvent": layout.EVENT,
     "task": layout.TASK,
     "exclusiveGateway": layout.GATEWAY,
     "endEvent": layout.EVENT,
 }
-
-
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
 
 
 class _Ids:
