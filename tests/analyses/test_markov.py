@@ -1,4 +1,4 @@
-"""Tests for the absorbing Markov chain (cxgraph.analyses.markov, with cxgraph.analyses._chain).
+"""Tests for the absorbing Markov chain (cxgraph.analyses.markov, with its _chain and _diagonal).
 
 Every number the module computes is checked against an independent dense
 numpy solution of the same chain (``_Dense`` below): the probabilities out of
@@ -9,8 +9,10 @@ the design defines removal. Golden chains are worked by hand in docstrings.
 
 from __future__ import annotations
 
+import math
 import pickle
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import cxgraph as cx
-from cxgraph.analyses import _chain
+from cxgraph.analyses import _chain, _diagonal
 from cxgraph.analyses.markov import markov
 from cxgraph.analyses.markov_model import MarkovStep, RemovalEffects
 from cxgraph.graph import entry_weights
@@ -206,6 +208,66 @@ def _conditioned(journey: cx.Journey) -> bool:
         if e.probability is not None and 0 < e.probability < 1e-6:
             return False
     return True
+
+
+@contextmanager
+def _forced(way: str) -> Iterator[None]:
+    """Every loop (two steps or more) solved the given way: ``band``, ``sparse`` or ``dense``."""
+    with pytest.MonkeyPatch.context() as mp:
+        if way != "auto":
+            mp.setattr(_diagonal, "_BATCH", 1)
+            mp.setattr(_diagonal, "_SMALL", 0)
+            mp.setattr(_diagonal, "_SPEED", 0.0 if way == "band" else math.inf)
+            mp.setattr(_diagonal, "_FILL", math.inf if way == "sparse" else -1.0)
+        yield
+
+
+def _scc_matrix(n: int, *, jumps: float = 0.0, seed: int = 0) -> np.ndarray:
+    """``Q`` of one loop of ``n`` steps: on one to three, back one to three (0.3), jumps, exits.
+
+    Every step but the first goes back, the first goes on: one strongly
+    connected component. A share ``jumps`` of steps also jumps anywhere
+    (a long cross-link, which fills the LU in); every step ends with 0.05.
+    """
+    rng = np.random.default_rng(seed)
+    Q = np.zeros((n, n))
+    for i in range(n):
+        Q[i, (i + 1) % n] += 0.4
+        Q[i, min(n - 1, i + int(rng.integers(1, 4)))] += 0.1
+        Q[i, max(0, i - int(rng.integers(1, 4))) if i else n - 1] += 0.3
+        if rng.random() < jumps:
+            Q[i, int(rng.integers(n))] += 0.1
+        Q[i] *= 0.95 / Q[i].sum()
+    return Q
+
+
+def _scc(n: int, *, jumps: float = 0.0) -> cx.Journey:
+    """A journey whose steps ``s0..`` form one loop (``_scc_matrix``), ending in win or lose."""
+    Q = _scc_matrix(n, jumps=jumps)
+    edges: list[Edge] = []
+    for i in range(n):
+        for k in np.flatnonzero(Q[i]):
+            edges.append((f"s{i}", f"s{k}", float(Q[i, k])))
+        edges.append((f"s{i}", "win" if i % 2 else "lose", 0.05))
+    return _j(edges, entries=["s0"])
+
+
+@st.composite
+def _loop_chains(draw: st.DrawFn) -> cx.Journey:
+    """One strongly connected loop of 2 to 9 steps, random weights, every step with an exit."""
+    n = draw(st.integers(2, 9))
+    weight = st.floats(0.0, 1.0)
+    edges: list[Edge] = []
+    for i in range(n):
+        # The ring i -> i + 1 keeps every step reachable from every other.
+        row = {k: draw(weight) for k in range(n)}
+        row[(i + 1) % n] += 0.1
+        out = {f"s{k}": w for k, w in row.items() if w > 0}
+        out["win" if draw(st.booleans()) else "lose"] = draw(st.floats(0.01, 1.0))
+        total = sum(out.values())
+        edges += [(f"s{i}", t, w / total) for t, w in out.items()]
+    entries = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True))
+    return _j(edges, entries=[f"s{k}" for k in entries])
 
 
 # -- golden chains ---------------------------------------------------------------------
@@ -563,28 +625,110 @@ class TestMarkov:
         assert exact.left_out == ()
         assert exact.visit_probability["b"] == pytest.approx(dense.hit("b"))
 
-    @pytest.mark.parametrize(
-        ("size", "dense", "fill"),
-        [(3, 300, 0.1), (70, 300, 0.1), (120, 100, 0.1), (120, 100, 0.0)],
-        ids=["batched", "dense", "sparse-lu", "filled-in"],
-    )
-    def test_large_loops_match_dense(
-        self, size: int, dense: int, fill: float, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """Loops solved in a batch, densely, by sparse LU or after fill-in match a dense solve."""
-        monkeypatch.setattr(_chain, "_DENSE", dense)
-        monkeypatch.setattr(_chain, "_FILL", fill)
-        # A ring of `size` steps, each leaving it with probability 0.1 (to win or lose).
+    @pytest.mark.parametrize("way", ["batched", "small", "band", "sparse", "dense"])
+    @pytest.mark.parametrize("entry", ["outside", "inside"])
+    def test_large_loops_match_dense(self, way: str, entry: str) -> None:
+        """Loops solved in a batch, by band, by sparse LU or densely match a dense solve."""
+        size = 3 if way == "batched" else 70 if way == "small" else 250
+        # A ring of `size` steps, each leaving it with probability 0.1 (to win or lose);
+        # entered from a step before it, or at one of its own (the loop is then every step).
         ring = [f"r{i}" for i in range(size)]
-        edges: list[Edge] = [("s", ring[0], 1.0)]
+        edges: list[Edge] = [("s", ring[0], 1.0)] if entry == "outside" else []
         for i, r in enumerate(ring):
             edges += [(r, ring[(i + 1) % size], 0.9), (r, "win" if i % 3 else "lose", 0.1)]
-        j = _j(edges)
-        m = markov(j)
+        j = _j(edges, entries=["s" if entry == "outside" else ring[0]])
+        with _forced(way if way in ("band", "sparse", "dense") else "auto"):
+            m = markov(j)
         solved = _Dense(j)
-        for step in (ring[0], ring[size // 2], ring[-1]):
-            assert m.visit_probability[step] == pytest.approx(solved.hit(step), abs=1e-10)
-            assert m.removal_effects()[step] == pytest.approx(solved.effect([step]), abs=1e-10)
+        for step in (ring[0], ring[1], ring[size // 2], ring[-1]):
+            assert m.visit_probability[step] == pytest.approx(solved.hit(step), rel=1e-12)
+            assert m.removal_effects()[step] == pytest.approx(solved.effect([step]), rel=1e-12)
+
+    def test_golden_ring(self) -> None:
+        """A 300-step ring worked by hand: hit q^k, visits q^k / (1 - q^m), effects in closed form.
+
+        Entered at r0, each step goes on with q = 0.99 and otherwise ends, in a
+        win at even steps and a loss at odd ones. A journey reaches r_k exactly
+        when it passes r_0..r_(k-1) on its first lap; without r_k only the
+        wins before it on that lap remain.
+        """
+        m_steps, q = 300, 0.99
+        ring = [f"r{i}" for i in range(m_steps)]
+        edges: list[Edge] = []
+        for i, r in enumerate(ring):
+            edges += [(r, ring[(i + 1) % m_steps], q), (r, "lose" if i % 2 else "win", 1 - q)]
+        m = markov(_j(edges, entries=["r0"]))
+        lap = 1 - q**m_steps
+        p = sum((1 - q) * q**i / lap for i in range(0, m_steps, 2))
+        assert m.conversion_probability == pytest.approx(p, rel=1e-12)
+        effects = m.removal_effects()
+        for k in (0, 1, 2, 151, 299):
+            assert m.visit_probability[ring[k]] == pytest.approx(q**k, rel=1e-12)
+            assert m.expected_visits[ring[k]] == pytest.approx(q**k / lap, rel=1e-12)
+            kept = sum((1 - q) * q**i for i in range(0, k, 2))
+            assert effects.conversion_without[ring[k]] == pytest.approx(kept, rel=1e-12, abs=0)
+            assert effects[ring[k]] == pytest.approx(1 - kept / p, rel=1e-12)
+
+    def test_cross_linked_loop_matches_dense(self) -> None:
+        """A loop of rework and long jumps (wide band, filled-in LU) matches the naive solves."""
+        j = _scc(260, jumps=0.4)
+        m = markov(j)
+        dense = _Dense(j)
+        effects = m.removal_effects()
+        for step in ("s0", "s1", "s77", "s200", "s259"):
+            assert effects[step] == pytest.approx(dense.effect([step]), rel=1e-12)
+            assert m.visit_probability[step] == pytest.approx(dense.hit(step), rel=1e-12)
+
+    def test_a_pivoting_band_falls_back(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """If the band LU would pivot the band way gives up, and the next way is exact."""
+        # Not dominant by columns: the band LU must swap rows at the first step.
+        r, c = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+        assert _diagonal._band_diagonal(r, c, np.array([1.0, 2.0, 3.0, 1.0]), 2) is None
+        monkeypatch.setattr(_diagonal, "_SMALL", 0)
+        monkeypatch.setattr(_diagonal, "_band_diagonal", lambda *args: None)
+        j = _scc(40)
+        assert markov(j).removal_effects()["s7"] == pytest.approx(
+            _Dense(j).effect(["s7"]), rel=1e-12
+        )
+
+    @given(st.data(), st.sampled_from(["band", "sparse", "dense"]))
+    def test_every_way_matches_brute_force(self, data: st.DataObject, way: str) -> None:
+        """Each way to a loop's diagonal, forced on random loops, gives the brute-force effects."""
+        j = data.draw(_loop_chains())
+        dense = _Dense(j)
+        with _forced(way):
+            m = markov(j)
+        effects = m.removal_effects()
+        p = dense.conversion()
+        assert m.conversion_probability == pytest.approx(p, rel=1e-12)
+        for s in j.steps:
+            without = dense.conversion([s.id])
+            assert effects.conversion_without[s.id] == pytest.approx(without, rel=1e-12, abs=1e-15)
+            assert effects[s.id] == pytest.approx(1 - without / p if p else 0.0, abs=1e-12)
+            assert m.visit_probability[s.id] == pytest.approx(dense.hit(s.id), rel=1e-12)
+
+    @given(st.integers(2, 40), st.floats(0.0, 1.0), st.integers(0, 2**32 - 1))
+    def test_loop_diagonal_matches_inverse(self, size: int, jumps: float, seed: int) -> None:
+        """On random strongly connected loops every way gives diag((I - Q)^-1) to 1e-12."""
+        Q = _scc_matrix(size, jumps=jumps, seed=seed)
+        expected = np.diag(np.linalg.inv(np.eye(size) - Q))
+        At = np.eye(size) - Q.T
+        rows, cols = np.nonzero(At)
+        band = _diagonal._band_diagonal(rows, cols, At[rows, cols], size)
+        from scipy import sparse
+
+        ways: dict[str, np.ndarray | None] = {
+            "dense": _diagonal._dense_diagonal(np.asfortranarray(At)),
+            "dense, pivoting": _diagonal._dense_diagonal(np.eye(size, order="F") - Q),
+            "chosen": _diagonal._component_diagonal(sparse.csr_matrix(Q)),
+        }
+        with _forced("sparse"):
+            ways["sparse"] = _diagonal._sparse_diagonal(sparse.csr_matrix(At))
+        if band is not None:
+            ways["band"] = band
+        for way, got in ways.items():
+            if got is not None:
+                np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=way)
 
     def test_many_small_loops_batched(self) -> None:
         """Hundreds of two- and three-step loops of mixed sizes each get their own diagonal."""

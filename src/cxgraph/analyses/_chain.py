@@ -1,5 +1,5 @@
-"""The solved absorbing chain: sparse LU factorisations, the fundamental matrix's
-diagonal, and removal effects in batches.
+"""The solved absorbing chain: its sparse LU factorisation, kept for later questions
+(conversion from each step, reach and removal of a set of steps).
 """
 
 from __future__ import annotations
@@ -19,16 +19,6 @@ if TYPE_CHECKING:
     IntArray = npt.NDArray[np.intp]
 
 
-# Loops up to this size are inverted together, batched by size, in one numpy call
-# each: a discovered journey can hold thousands of two- and three-step loops.
-_BATCH = 64
-# Above this size a loop is inverted through sparse LU (solving for the
-# identity's columns, a few at a time: SuperLU slows down sharply with many
-# right-hand sides at once), unless the factors fill in past this share of a
-# dense matrix, where a dense inverse is faster.
-_DENSE = 300
-_BLOCK = 16
-_FILL = 0.1
 # A set of at most this many steps is taken out by a low-rank (Woodbury) update
 # of the factorisation already made; a larger one is factorised afresh.
 _LOW_RANK = 32
@@ -190,84 +180,6 @@ def _factorise(Q: Any) -> Any:
     if diagonal.size and not np.all(np.isfinite(diagonal) & (diagonal != 0)):
         raise CxgraphError(msg)
     return lu
-
-
-def _inverse_diagonal(
-    Q: Any, labels: IntArray, n_comp: int, limit: int
-) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """``diag((I - Q)^-1)``, one strongly connected component at a time.
-
-    A walk from ``c`` back to ``c`` never leaves ``c``'s component, so the
-    diagonal entry only needs the inverse of that component's block. Returns
-    the diagonal (NaN where left out) and which steps were left out.
-    """
-    import numpy as np
-
-    n = Q.shape[0]
-    diag = np.ones(n)
-    left = np.zeros(n, dtype=bool)
-    if n == 0:
-        return diag, left
-    sizes = np.bincount(labels, minlength=n_comp)
-    size_of = sizes[labels]
-    single = size_of == 1
-    qd = Q.diagonal()
-    diag[single] = 1.0 / (1.0 - qd[single])
-
-    order = np.argsort(labels, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    local = np.empty(n, dtype=np.intp)
-    local[order] = np.arange(n) - starts[labels[order]]
-    coo = Q.tocoo()
-    inside = labels[coo.row] == labels[coo.col]
-    er, ec, ev = coo.row[inside], coo.col[inside], coo.data[inside]
-
-    for s in np.unique(sizes[(sizes > 1) & (sizes <= min(_BATCH, limit))]):
-        comps = np.flatnonzero(sizes == s)
-        slot = np.full(n_comp, -1, dtype=np.intp)
-        slot[comps] = np.arange(comps.size)
-        block = np.zeros((comps.size, s, s))
-        sel = sizes[labels[er]] == s
-        block[slot[labels[er[sel]]], local[er[sel]], local[ec[sel]]] = ev[sel]
-        inv = np.linalg.inv(np.eye(s) - block)
-        nodes = np.flatnonzero(size_of == s)
-        diag[nodes] = inv[slot[labels[nodes]], local[nodes], local[nodes]]
-
-    for c in np.flatnonzero(sizes > _BATCH):
-        nodes = order[starts[c] : starts[c] + sizes[c]]
-        if sizes[c] > limit:
-            left[nodes] = True
-            diag[nodes] = np.nan
-            continue
-        diag[nodes] = _block_inverse_diagonal(Q[nodes][:, nodes])
-    if limit < _BATCH:
-        over = (size_of > limit) & (size_of > 1)
-        left[over] = True
-        diag[over] = np.nan
-    return diag, left
-
-
-def _block_inverse_diagonal(Qk: Any) -> FloatArray:
-    """The diagonal of ``(I - Qk)^-1`` for one component's block."""
-    import numpy as np
-    from scipy import sparse
-    from scipy.sparse.linalg import splu
-
-    m = Qk.shape[0]
-    if m > _DENSE:
-        lu = splu(sparse.csc_matrix(sparse.identity(m, format="csc") - Qk))
-        # Solving for identity columns costs about m * nnz(L + U); a dense
-        # inverse 2 m^3 at BLAS speed, which wins once the factors fill in.
-        if lu.nnz <= m * m * _FILL:
-            out = np.empty(m)
-            for lo in range(0, m, _BLOCK):
-                hi = min(m, lo + _BLOCK)
-                cols = np.arange(hi - lo)
-                rhs = np.zeros((m, hi - lo), order="F")
-                rhs[lo + cols, cols] = 1.0
-                out[lo:hi] = lu.solve(rhs)[lo + cols, cols]
-            return out
-    return np.asarray(np.diag(np.linalg.inv(np.eye(m) - Qk.toarray())), dtype=np.float64)
 
 
 def _clip(x: float) -> float:

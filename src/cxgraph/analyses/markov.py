@@ -26,22 +26,29 @@ its strongly connected component, ``N[c, c]`` is read off the inverse of
 ``I - Q`` restricted to that component (1 for a step on no loop). The removal
 effect of ``c`` is ``1 - P(conversion without c) / P(conversion)`` with
 ``P(conversion without c) = P(conversion) - hit(c) * P(conversion from c)``:
-taking ``c`` out sends its inflow to a dead end, and only journeys that
-reach ``c`` change. So every step's effect comes from that one factorisation.
+taking ``c`` out zeroes its row of ``Q``, a rank-one change of ``I - Q``, and
+Sherman-Morrison gives exactly this (only journeys that reach ``c`` change,
+and from ``c`` they no longer convert). So every step's effect comes from the
+one factorisation and the diagonal of ``N``, never from a solve per step.
 For a set of steps (a channel's, an owner's) the chain with the set taken out
 is solved once more, as a low-rank (Woodbury) update of the same
 factorisation when the set has at most 32 steps.
 
 Bounds and cost: a journey of 100,000 mostly acyclic steps takes about two
 seconds, nearly all of it building the result. A loop (strongly connected
-component) of up to ``max_component`` steps (5,000 by default) is inverted
-exactly: small loops together in batches, larger ones by sparse LU, or
-densely once the LU fills in (a 5,000-step loop: about a second when it is
-sparse, 10 to 25 seconds on two cores in the dense worst case). Steps of a
-larger loop are left out of ``visit_probability`` and of the per-step
-removal effects, and listed in ``left_out``, rather than run for hours;
-their expected visits, the outcome probabilities, ``reach_probability`` and
-the removal effects by channel or owner stay exact for every step.
+component) of up to ``max_component`` steps (10,000 by default) gets its
+diagonal of ``N`` exactly, the cheapest of four ways: small loops together
+in batches; a loop that is narrow in reverse Cuthill-McKee order (rework
+going back a few steps) by band LU and selected inversion, ``O(m b^2)`` for
+bandwidth ``b`` (10,000 steps in about 0.3 s in all); a loop whose sparse LU
+stays very sparse by solving through it; else by a dense LU and the inverses
+of its triangles, ``4/3 m^3`` flops against ``2 m^3`` for one dense inverse
+(the worst case, cross-links everywhere: about 15 s for 5,000 steps, and a
+minute and 0.8 GB for 10,000, on two busy cores). Steps of a larger loop are
+left out of ``visit_probability`` and of the per-step removal effects, and
+listed in ``left_out``, rather than run for many minutes; their expected
+visits, the outcome probabilities, ``reach_probability`` and the removal
+effects by channel or owner stay exact for every step.
 
 Examples
 --------
@@ -80,7 +87,8 @@ if TYPE_CHECKING:
     FloatArray = npt.NDArray[np.float64]
     IntArray = npt.NDArray[np.intp]
 
-from cxgraph.analyses._chain import _Chain, _clip, _factorise, _inverse_diagonal
+from cxgraph.analyses._chain import _Chain, _clip, _factorise
+from cxgraph.analyses._diagonal import _inverse_diagonal
 from cxgraph.analyses.markov_model import MAX_COMPONENT, MarkovModel, MarkovStep, _label
 
 __all__ = ["markov"]
@@ -245,7 +253,7 @@ def _solve(journey: Journey, max_component: int) -> MarkovModel:
     conversion = _clip(float(np.sum(b[success])))
     dead_share = _clip(float(np.sum(v[dead])))
 
-    n_diag, left = _inverse_diagonal(Q, labels, n_comp, max_component)
+    n_diag, left = _inverse_diagonal(Q, labels, n_comp, max_component, lu)
     with np.errstate(invalid="ignore"):
         hit = np.clip(v / n_diag, 0.0, 1.0)
     # Per step (global index): visit probability, expected visits and the

@@ -32,7 +32,7 @@ BY: tuple[str, ...] = ("step", "channel", "owner")
 #: Every value ``MarkovModel.basis`` can take.
 BASES: tuple[str, ...] = ("probability", "count", "uniform", "mixed")
 #: The largest loop (strongly connected component) inverted exactly by default.
-MAX_COMPONENT = 5_000
+MAX_COMPONENT = 10_000
 
 
 _BASIS_WORDS = {
