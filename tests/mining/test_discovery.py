@@ -741,6 +741,63 @@ class TestDiscoverSpark:
         with pytest.raises(cx.CxgraphError, match=r"cannot read 'yesterday' at row 1 "):
             discover(path, engine="spark")
 
+    def test_offsets_and_a_quoted_line_break(self, spark: Any, tmp_path: Path) -> None:
+        """Every form of UTC offset, and a field holding a line break, read as numpy reads them."""
+        path = _write(
+            tmp_path,
+            "zones.csv",
+            "case:concept:name,concept:name,time:timestamp,org:resource\n"
+            '1,a,2024-01-01T10:00:00+0530,"Ana\nLee"\n'
+            "1,b,2024-01-01T09:00:00-01:00,Ben\n"
+            "1,c,2024-01-01T09:00-01:00,Ben\n"
+            "2,a,2024-01-01 10:00:00.123456Z,Ana\n"
+            "2,c,2024-01-01T10+05,Ben\n"
+            "2,b,2024-01-01T04:59:59.5-00:00,Ben\n",
+        )
+        assert same_journey(discover(path, engine="spark"), discover(path))
+
+    def test_puts_the_session_settings_back(self, spark: Any, tmp_path: Path) -> None:
+        """The user's session keeps its time zone, shuffle partitions and cache compression,
+        after a call and after an error, and stays the active session."""
+        mine = {
+            "spark.sql.session.timeZone": "America/New_York",
+            "spark.sql.shuffle.partitions": "3",
+            "spark.sql.inMemoryColumnarStorage.compressed": "true",
+        }
+        keys = tuple(mine)
+        before = {key: spark.conf.get(key) for key in keys}
+        try:
+            for key, value in mine.items():
+                spark.conf.set(key, value)
+            assert same_journey(discover(CSV, engine="spark"), discover(CSV))
+            assert {key: spark.conf.get(key) for key in keys} == mine
+            with pytest.raises(cx.CxgraphError, match=r"cannot read 'yesterday'"):
+                discover(_write(tmp_path, "ts.csv", FILES["ts.csv"]), engine="spark")
+            assert {key: spark.conf.get(key) for key in keys} == mine
+        finally:
+            for key, value in before.items():
+                spark.conf.set(key, value)
+        from pyspark.sql import SparkSession
+
+        assert SparkSession.active() is spark
+
+    def test_starts_one_session_per_process(self, spark: Any) -> None:
+        """Without a session, the first call starts one, and later calls reuse it."""
+        code = (
+            "import warnings; warnings.simplefilter('ignore')\n"
+            "import cxgraph as cx\n"
+            "from pyspark.sql import SparkSession\n"
+            f"cx.discover({str(CSV)!r}, engine='spark', times=False)\n"
+            "first = SparkSession.active()\n"
+            f"cx.discover({str(CSV)!r}, engine='spark', times=False)\n"
+            "print(SparkSession.active() is first, first.sparkContext.applicationId)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.split()[0] == "True", done.stdout
+
 
 # -- the command line -------------------------------------------------------
 

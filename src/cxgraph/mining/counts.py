@@ -387,3 +387,108 @@ def counts_from_rows(
         cut_cases=int(cut_cases),
         columns=dict(columns or {}),
     )
+
+
+# -- the lean query: one window, one or two groupings ------------------------
+
+
+def window_sql(
+    events: str,
+    *,
+    order: str,
+    outcomes: bool,
+    carry: Sequence[str] = (),
+    next_time: bool = False,
+    starts: bool = False,
+) -> str:
+    """The windowed events, carrying only what the counts need.
+
+    Where :func:`flow_sql` carries every column of the checks (the times as
+    text among them) through the window and ranks each case twice, this
+    computes one window over ``PARTITION BY c ORDER BY order``: the position
+    ``pos``, the next activity ``nxt`` and, with ``outcomes``, how many
+    outcomes came before (a running sum over the same order, so the sort is
+    shared), whence ``kept`` and ``nxt2`` as :func:`flow_sql` gives them. The
+    checks ride along as flags: ``nc`` (no case), ``nt`` (no readable time),
+    ``tz`` (a text time with an offset; NULL when not text) and, with
+    ``starts``, ``ns`` and ``sz`` for the start time. What a failed check
+    shows (the row's text) is looked up afterwards, by row number, only when
+    a check fails (``EventsRelation.counts`` of the DuckDB engine).
+    """
+    window = f"PARTITION BY c ORDER BY {order}"
+    before = (
+        "COALESCE(SUM(CASE WHEN o THEN 1 ELSE 0 END) OVER "
+        f"({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+        if outcomes
+        else "0"
+    )
+    flags = ["c IS NULL AS nc", "t IS NULL AS nt", "t_zoned AS tz"]
+    if starts:
+        flags += ["s IS NULL AS ns", "s_zoned AS sz"]
+    keep = ", ".join(["rn, c, a, r, o", *flags, *carry])
+    lead = f",\n         LEAD(tu) OVER ({window}) AS ntu" if next_time else ""
+    outer = ", ".join(
+        ["rn, c, a, r, o", *(f.rsplit(" ", 1)[-1] for f in flags), *carry]
+        + (["ntu"] if next_time else [])
+    )
+    return f"""
+SELECT {outer}, pos, nxt, before = 0 AS kept,
+       CASE WHEN before > 0 OR o THEN NULL ELSE nxt END AS nxt2
+FROM (
+  SELECT {keep}{lead},
+         ROW_NUMBER() OVER ({window}) AS pos,
+         LEAD(a) OVER ({window}) AS nxt,
+         {before} AS before
+  FROM {events}
+) w"""
+
+
+def tally_sql(flow: str, *, starts: bool = False) -> str:
+    """The rows of :func:`aggregate_sql` from :func:`window_sql`'s events, in two steps.
+
+    One ``GROUP BY`` of the events by (activity, next activity, resource)
+    builds a single hash table, small for any real log; the grouping sets of
+    :func:`aggregate_sql` are then summed over that small table, not over the
+    events (grouping sets over the events build one hash table per set). The
+    texts of failed checks are NULL: ``EventsRelation.counts`` of the DuckDB
+    engine reads them back by row number when a check fails.
+    """
+
+    def count(cond: str) -> str:
+        return f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+
+    checks = [("nocase", "nc"), ("noact", "a IS NULL"), ("notime", "nt")]
+    checks += [("t_zoned", "tz"), ("t_naive", "NOT tz")]
+    if starts:
+        checks += [("nostart", "ns"), ("s_zoned", "sz"), ("s_naive", "NOT sz")]
+    inner = [
+        "COUNT(*) AS n",
+        f"{count('kept')} AS k",
+        "MIN(CASE WHEN kept THEN rn END) AS first_rn",
+        f"{count('pos = 1')} AS starts",
+        f"{count('kept AND nxt2 IS NULL AND NOT o')} AS ends",
+        f"{count('o AND kept AND nxt IS NOT NULL')} AS cut_cases",
+    ]
+    for name, cond in checks:
+        inner += [f"{count(cond)} AS {name}_n", f"MIN(CASE WHEN {cond} THEN rn END) AS {name}_rn"]
+    done = {name for name, _ in checks}
+    outer = []
+    for column in AGGREGATES:
+        name = column.rsplit("_", 1)[0]
+        if column.endswith("_value"):
+            outer.append(f"CAST(NULL AS VARCHAR) AS {column}")
+        elif column.endswith(("_n", "_rn")) and name not in done | {"first"}:
+            outer.append(f"{'0' if column.endswith('_n') else 'NULL'} AS {column}")
+        elif column.endswith("rn"):
+            outer.append(f"MIN({column}) AS {column}")
+        else:
+            outer.append(f"SUM({column}) AS {column}")
+    return f"""
+SELECT GROUPING(a) AS ga, GROUPING(nxt2) AS gn, GROUPING(r) AS gr, a, nxt2, r,
+       {", ".join(outer)}
+FROM (
+  SELECT a, nxt2, r, {", ".join(inner)}
+  FROM {flow}
+  GROUP BY a, nxt2, r
+) cx_groups
+GROUP BY GROUPING SETS ((a), (a, nxt2), (a, r), (r), ())"""

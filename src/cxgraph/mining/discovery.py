@@ -55,8 +55,10 @@ straight to its end.
 Engines, all giving identical journeys: ``numpy`` (default; in memory,
 vectorised: a stable sort by case and time, pairs counted with
 ``np.bincount``), ``duckdb`` (SQL window functions straight on a CSV or
-Parquet file or a registered frame, out of core; needs ``cxgraph[duckdb]``)
-and ``spark`` (the same query in Spark SQL, for logs that outgrow one
+Parquet file or a registered frame, out of core: it spills past a memory
+limit of 2 GiB, or ``CXGRAPH_DUCKDB_MEMORY_LIMIT``, into a folder of its own
+under ``CXGRAPH_DUCKDB_TEMP_DIRECTORY`` or the system's temporary folder,
+removed after; needs ``cxgraph[duckdb]``) and ``spark`` (the same query in Spark SQL, for logs that outgrow one
 machine; needs ``cxgraph[spark]``).
 
 Examples

@@ -5,8 +5,16 @@ the dialect given, not sniffed; ``read_parquet``; or a registered pandas,
 polars or arrow frame; XES is parsed to an arrow table first) and numbered as
 it is read with ``row_number() OVER ()``, which DuckDB keeps in scan order
 while ``preserve_insertion_order`` is on (set here), so ties in time keep the
-row order. ``LEAD`` over ``PARTITION BY case ORDER BY time, row`` pairs each
-event with the next; only the small aggregated tables come back to Python.
+row order. One window over ``PARTITION BY case ORDER BY time, row`` pairs each
+event with the next (:func:`~cxgraph.mining.counts.window_sql`), carrying
+flags rather than text, and one ``GROUP BY`` counts them
+(:func:`~cxgraph.mining.counts.tally_sql`); only the small aggregated tables
+come back to Python. Each job has its own connection with a memory limit
+(:data:`DEFAULT_MEMORY_LIMIT`, or :data:`MEMORY_LIMIT_VARIABLE` from the
+environment) and a spill folder of its own (under
+:data:`TEMP_DIRECTORY_VARIABLE` or the system's temporary folder), removed
+when the job ends however it ends: DuckDB spills what does not fit, so a log
+larger than memory is counted to the end.
 
 Times follow the rules of :mod:`cxgraph.readwrite.eventlog` to the letter:
 text is matched to the one grammar (``regexp_full_match``) before
@@ -21,6 +29,8 @@ as the other engines word it (:func:`~cxgraph.readwrite.eventlog.read_error`).
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,8 +41,14 @@ import attrs
 from attrs import frozen
 
 from cxgraph._util import progress
-from cxgraph.errors import CxgraphWarning
-from cxgraph.mining.counts import LogCounts, aggregate_sql, counts_from_rows, flow_sql
+from cxgraph.errors import CxgraphError, CxgraphWarning
+from cxgraph.mining.counts import (
+    AGGREGATES,
+    LogCounts,
+    counts_from_rows,
+    tally_sql,
+    window_sql,
+)
 from cxgraph.mining.filters import Filters, kept_variants
 from cxgraph.mining.observed import Observed, sql_observed
 from cxgraph.readwrite import eventlog as EL
@@ -134,21 +150,70 @@ def _connected(events: Any, kind: str, purpose: str, spark: str) -> Iterator[Any
     duckdb = EL.require("duckdb", "duckdb", purpose)
     if kind == "spark":
         raise EL.EventLogError(spark)
-    con = duckdb.connect()
+    limit, temp_parent = _settings()
+    # A folder of its own for what DuckDB spills, removed with everything in it.
+    temp = tempfile.mkdtemp(prefix="cxgraph-duckdb-", dir=temp_parent)
+    con = None
     try:
+        con = duckdb.connect()
+        _configure(con, duckdb, limit, temp)
         yield con
     except duckdb.InterruptException:
         # DuckDB turns Ctrl-C into an error of its own: it is the user's interrupt.
         raise KeyboardInterrupt from None
+    except duckdb.OutOfMemoryException as exc:
+        where = temp_parent or tempfile.gettempdir()
+        said = str(exc).strip().splitlines()[0] if str(exc).strip() else "out of memory"
+        msg = (
+            f"DuckDB needed more memory than its limit of {limit}, even spilling to "
+            f"{where} ({said}): set the environment variable {MEMORY_LIMIT_VARIABLE} "
+            "higher (for example 8GiB), or free some room there"
+        )
+        raise CxgraphError(msg) from exc
     except duckdb.Error as exc:
         # The one place DuckDB's own errors become ours, worded as every engine words them.
         raise EL.read_error(events, kind, str(exc)) from exc
     finally:
-        con.close()
+        if con is not None:
+            con.close()
+        shutil.rmtree(temp, ignore_errors=True)
 
 
-#: Grouping sets for the checks alone: each grouping column once, and the whole log.
-_CHECKS = "(a), (nxt2), (r), ()"
+#: The environment variables that override DuckDB's memory limit and temporary folder.
+MEMORY_LIMIT_VARIABLE = "CXGRAPH_DUCKDB_MEMORY_LIMIT"
+TEMP_DIRECTORY_VARIABLE = "CXGRAPH_DUCKDB_TEMP_DIRECTORY"
+#: The memory limit when the environment sets none: DuckDB spills past it.
+DEFAULT_MEMORY_LIMIT = "2GiB"
+
+
+def _settings() -> tuple[str, str | None]:
+    """The memory limit and the folder to spill under (None: the system's temporary folder)."""
+    limit = os.environ.get(MEMORY_LIMIT_VARIABLE, "").strip() or DEFAULT_MEMORY_LIMIT
+    parent = os.environ.get(TEMP_DIRECTORY_VARIABLE, "").strip() or None
+    if parent is not None and not Path(parent).is_dir():
+        msg = (
+            f"{TEMP_DIRECTORY_VARIABLE}={parent!r} is not a folder: set it to an existing "
+            "folder with room for what DuckDB spills, or unset it to use the system's "
+            "temporary folder"
+        )
+        raise CxgraphError(msg)
+    return limit, parent
+
+
+def _configure(con: Any, duckdb: Any, limit: str, temp: str) -> None:
+    """DuckDB's settings for one job: UTC, row order kept, the memory limit, where to spill."""
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(f"SET temp_directory = {_literal(temp)}")
+    try:
+        con.execute(f"SET memory_limit = {_literal(limit)}")
+    except duckdb.Error:
+        msg = (
+            f"{MEMORY_LIMIT_VARIABLE}={limit!r} is not a memory size DuckDB reads: "
+            "give one like 4GiB or 512MB, or unset it for the default "
+            f"({DEFAULT_MEMORY_LIMIT})"
+        )
+        raise CxgraphError(msg) from None
 
 
 def duckdb_query(
@@ -190,13 +255,10 @@ def duckdb_query(
     spark = f"a Spark DataFrame is read by Spark, not by {purpose}"
     with _connected(events, kind, purpose, spark) as con:
         log = _events(con, events, kind, ask, wanted, ())
-        carry = ["tu", "g"]
-        common = (
-            f"WITH cx_events AS ({log.sql}),\n"
-            f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=False, carry=carry)})\n"
-        )
-        checks = con.execute(common + aggregate_sql("cx_flow", sets=_CHECKS), log.params)
-        activities = log.counts(checks.fetchall()).activities
+        flow = log.window("cx_events", outcomes=False, carry=["tu", "g"])
+        common = f"WITH cx_events AS ({log.sql}),\ncx_flow AS MATERIALIZED ({flow})\n"
+        checks = con.execute(common + log.tally("cx_flow"), log.params)
+        activities = log.counts(con, checks.fetchall()).activities
         with progress.polling(con, purpose):
             rows = con.execute(common + query(log), log.params).fetchall()
         return log, activities, rows
@@ -206,22 +268,18 @@ def _counts(
     con: Any, log: EventsRelation, outcomes: tuple[str, ...], times: bool = True
 ) -> tuple[LogCounts, Observed | None]:
     if log.time_kind != "datetime" or not times:
-        query = (
-            f"WITH cx_events AS ({log.sql}),\n"
-            f"cx_flow AS MATERIALIZED ({flow_sql('cx_events', outcomes=bool(outcomes))})\n"
-            f"{aggregate_sql('cx_flow')}"
-        )
+        flow = log.window(f"({log.sql})", outcomes=bool(outcomes))
         with progress.polling(con, "discover (duckdb)"):
-            rows = con.execute(query, log.params).fetchall()
-        return log.counts(rows), None
+            rows = con.execute(log.tally(f"({flow})"), log.params).fetchall()
+        return log.counts(con, rows), None
     # With times, the windowed events are kept for the measurements too.
     with progress.polling(con, "discover (duckdb)"):
         con.execute(
             "CREATE TEMP TABLE cx_flow AS "
-            + flow_sql(f"({log.sql})", outcomes=bool(outcomes), carry=["tu"], next_time=True),
+            + log.window(f"({log.sql})", outcomes=bool(outcomes), carry=["tu"], next_time=True),
             log.params,
         )
-    counts = log.counts(con.execute(aggregate_sql("cx_flow")).fetchall())
+    counts = log.counts(con, con.execute(log.tally("cx_flow")).fetchall())
     return counts, _observed(con)
 
 
@@ -247,12 +305,8 @@ def _filtered_counts(
     still an error, as on the numpy engine); then one table of cases (their
     variant, segment and first row) decides which cases stay.
     """
-    every = (
-        f"WITH cx_events AS ({log.sql}),\ncx_flow AS ({flow_sql('cx_events', outcomes=False)})\n"
-    )
-    whole = log.counts(
-        con.execute(every + aggregate_sql("cx_flow", sets=_CHECKS), log.params).fetchall()
-    )
+    every = log.window(f"({log.sql})", outcomes=False)
+    whole = log.counts(con, con.execute(log.tally(f"({every})"), log.params).fetchall())
     order = "ORDER BY s, t, rn"
     with progress.polling(con, "discover (duckdb): cases"):
         con.execute(
@@ -290,7 +344,7 @@ def _filtered_counts(
     with progress.polling(con, "discover (duckdb)"):
         con.execute(
             "CREATE TEMP TABLE cx_flow AS "
-            + flow_sql(
+            + log.window(
                 f"(SELECT e.*, k.g AS cg FROM ({log.sql}) e JOIN cx_cases k USING (c) {where})",
                 outcomes=bool(outcomes),
                 carry=["cg", "tu"],
@@ -298,7 +352,7 @@ def _filtered_counts(
             ),
             log.params,
         )
-    counts = log.counts(con.execute(aggregate_sql("cx_flow")).fetchall())
+    counts = log.counts(con, con.execute(log.tally("cx_flow")).fetchall())
     counts = attrs.evolve(counts, events=events, cases=cases)
     if segment is not None:
         rows = con.execute(
@@ -381,9 +435,29 @@ class EventsRelation:
     source: str
     time_kind: str
 
-    def counts(self, rows: Any) -> LogCounts:
-        """:class:`LogCounts` from the rows of :func:`aggregate_sql`, raising the log's errors."""
+    @property
+    def order(self) -> str:
+        """The order of a case's events: start time, time (those the log has), then row."""
+        times = [("s", self.cols.start_timestamp), ("t", self.cols.timestamp)]
+        return ", ".join([name for name, column in times if column is not None] + ["rn"])
+
+    def window(self, events: str, **how: Any) -> str:
+        """:func:`~cxgraph.mining.counts.window_sql` over ``events`` in this log's order."""
+        starts = self.cols.start_timestamp is not None
+        return window_sql(events, order=self.order, starts=starts, **how)
+
+    def tally(self, flow: str) -> str:
+        """:func:`~cxgraph.mining.counts.tally_sql` for this log's columns."""
+        return tally_sql(flow, starts=self.cols.start_timestamp is not None)
+
+    def counts(self, con: Any, rows: Any) -> LogCounts:
+        """:class:`LogCounts` from the rows of :meth:`tally`, raising the log's errors.
+
+        The text of a time that fails a check is read back by its row number,
+        only then (the window carries flags, not texts).
+        """
         cols = self.cols
+        rows = _shown(con, self, [tuple(r) for r in rows])
         return counts_from_rows(
             rows,
             case=cols.case,
@@ -396,6 +470,35 @@ class EventsRelation:
         )
 
 
+def _shown(con: Any, log: EventsRelation, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows with the text of each time an error will show, read back by row number."""
+    at = {name: i for i, name in enumerate(AGGREGATES, 6)}
+    whole = next((r for r in rows if r[:3] == (1, 1, 1)), None)
+    if whole is None:
+        return rows
+    wanted: dict[str, str] = {}  # the check's name: the column of its text
+    for prefix, raw, missing in (("t", "t_raw", "notime"), ("s", "s_raw", "nostart")):
+        if whole[at[f"{missing}_n"]]:
+            wanted[missing] = raw
+        elif whole[at[f"{prefix}_zoned_n"]] and whole[at[f"{prefix}_naive_n"]]:
+            wanted[f"{prefix}_zoned"] = wanted[f"{prefix}_naive"] = raw
+    if not wanted:
+        return rows
+    numbers = sorted({int(whole[at[f"{name}_rn"]]) for name in wanted})
+    found = con.execute(
+        f"SELECT rn, t_raw, s_raw FROM ({log.sql}) e WHERE rn IN ({', '.join(map(str, numbers))})",
+        log.params,
+    ).fetchall()
+    texts = {(int(rn), "t_raw"): t for rn, t, _ in found} | {
+        (int(rn), "s_raw"): s for rn, _, s in found
+    }
+    filled = list(whole)
+    for name, raw in wanted.items():
+        text = texts.get((int(whole[at[f"{name}_rn"]]), raw))
+        filled[at[f"{name}_value"]] = "" if text is None else "=" + str(text)
+    return [tuple(filled) if r is whole else r for r in rows]
+
+
 def _events(
     con: Any,
     events: Any,
@@ -406,8 +509,6 @@ def _events(
 ) -> EventsRelation:
     """The events of a log as SQL (see :class:`EventsRelation`)."""
     source = EL.describe_source(events, kind)
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET preserve_insertion_order = true")
     if kind == "csv":
         found, delimiter = EL.csv_header(Path(events))
         cols = ask(found)

@@ -124,7 +124,11 @@ def sql_observed(run: Any, flow: str, *, dialect: str) -> Observed:
     )
     if dialect == "duckdb":
         last, first = "arg_max(tu, pos)", "arg_min(tu, pos)"
-        path = "list(a ORDER BY pos)"
+        # A plain list sorted after, not list(a ORDER BY pos): DuckDB spills the
+        # plain aggregate, but holds an ordered one's rows in memory (out of
+        # memory at 100M events under 2 GiB). Positions run 1, 2, ... in every
+        # case, so the sorted (pos, a) pairs are as good a key as the activities.
+        path = "list_sort(list(struct_pack(p := pos, a := a)))"
     else:
         last, first = "max_by(tu, pos)", "min_by(tu, pos)"
         path = "transform(sort_array(collect_list(struct(pos, a))), x -> x.a)"
@@ -144,24 +148,29 @@ def sql_observed(run: Any, flow: str, *, dialect: str) -> Observed:
         got = groups.setdefault((tag, g1, g2), (int(n), int(total), {}))
         got[2][int(i)] = int(v)
     paths = f"(SELECT {path} AS v FROM {flow} WHERE kept GROUP BY c)"
-    sizes = [
-        int(r[0]) for r in run(f"SELECT COUNT(*) AS n FROM {paths} p GROUP BY v ORDER BY n DESC")
-    ]
-    top: list[tuple[tuple[str, ...], int]] = []
-    if sizes:
-        # Every variant as common as the last one shown, ranked in Python (ties by variant).
-        floor = sizes[min(TOP_VARIANTS, len(sizes)) - 1]
-        rows = run(f"SELECT v, COUNT(*) AS n FROM {paths} p GROUP BY v HAVING COUNT(*) >= {floor}")
+    # Every variant as common as the TOP_VARIANTS-th, and how many there are, in
+    # one pass over the cases; ranked in Python (ties by variant).
+    rows = run(
+        f"WITH cx_counted AS (SELECT v, COUNT(*) AS n FROM {paths} p GROUP BY v),\n"
+        "cx_ranked AS (SELECT v, n, ROW_NUMBER() OVER (ORDER BY n DESC) AS rk, "
+        "COUNT(*) OVER () AS nv FROM cx_counted)\n"
+        "SELECT v, n, nv FROM cx_ranked "
+        f"WHERE n >= (SELECT MIN(n) FROM cx_ranked WHERE rk <= {TOP_VARIANTS})"
+    )
+    if dialect == "duckdb":
+        found = [(tuple(str(x["a"]) for x in r[0]), int(r[1])) for r in rows]
+    else:
         found = [(tuple(str(x) for x in r[0]), int(r[1])) for r in rows]
-        order = ranked([v for v, _ in found], [n for _, n in found])
-        top = [found[i] for i in order[:TOP_VARIANTS]]
+    order = ranked([v for v, _ in found], [n for _, n in found])
+    top = [found[i] for i in order[:TOP_VARIANTS]]
+    variant_count = int(rows[0][2]) if rows else 0
     cycle = next((g for (tag, _, _), g in groups.items() if tag == "cycle"), (0, 0, {}))
     return {
         "pairs": {(g1, g2): g for (tag, g1, g2), g in groups.items() if tag == "pair"},
         "sources": {g1: g for (tag, g1, _), g in groups.items() if tag == "source"},
         "cycle": cycle,
         "top": top,
-        "variant_count": len(sizes),
+        "variant_count": variant_count,
         "cases": cycle[0],
     }
 

@@ -197,15 +197,17 @@ def variants(
         from cxgraph.readwrite.eventlog import log_kind
 
         def query(_: Any) -> str:
+            # Sorted (pos, activity) pairs: a plain list aggregate, which DuckDB
+            # spills, where an ordered one is held in memory (as in discover).
             return (
-                "SELECT v, COUNT(*) FROM (SELECT list(a ORDER BY pos) AS v FROM cx_flow "
-                "GROUP BY c) GROUP BY v"
+                "SELECT v, COUNT(*) FROM (SELECT list_sort(list(struct_pack(p := pos, a := a))) "
+                "AS v FROM cx_flow GROUP BY c) GROUP BY v"
             )
 
         _, _, rows = duckdb_query(
             events, log_kind(events), query, **columns, purpose="variants(engine='duckdb')"
         )
-        seen = [tuple(v) for v, _ in rows]
+        seen = [tuple(x["a"] for x in v) for v, _ in rows]
         tallies = [int(n) for _, n in rows]
         order = ranked(seen, tallies)
         found, counts = [seen[i] for i in order], [tallies[i] for i in order]
