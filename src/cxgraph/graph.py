@@ -38,6 +38,7 @@ import attrs
 import networkx as nx
 
 from cxgraph._util.cache import cached
+from cxgraph._util.graphs import digraph
 from cxgraph._version import __version__
 from cxgraph.errors import CxgraphError
 from cxgraph.model.classes import (
@@ -134,13 +135,6 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 def _compile(journey: Journey) -> nx.DiGraph[str]:
     silos = owner_silos(journey)
     phase_index = {p.id: i for i, p in enumerate(journey.phases)}
-    G: nx.DiGraph[str] = nx.DiGraph()
-    G.graph["journey"] = journey.id
-    G.graph["version"] = journey.version
-    G.graph["state"] = journey.state
-    G.graph["cxgraph_version"] = __version__
-    for name in GRAPH_FIELDS:
-        G.graph[name] = getattr(journey, name)
     owners: dict[str, str | None] = {}
     nodes: list[tuple[str, dict[str, Any]]] = []
     for step in journey.steps:
@@ -155,9 +149,6 @@ def _compile(journey: Journey) -> nx.DiGraph[str]:
         data["silo"] = silos.get(owner) if owner is not None else None
         data["phase_index"] = phase_index.get(phase) if phase is not None else None
         nodes.append((step.id, data))
-    # In one call each, as add_node and add_edge one at a time would (the same
-    # attributes in the same order, a repeated edge updating the first).
-    G.add_nodes_from(nodes)
     groups: tuple[tuple[Transition | Handoff | Trigger, ...], ...] = (
         journey.transitions,
         journey.handoffs,
@@ -172,7 +163,15 @@ def _compile(journey: Journey) -> nx.DiGraph[str]:
             edata["to_owner"] = owners.get(edge.target)
             edata["index"] = i
             edges.append((edge.source, edge.target, edata))
-    G.add_edges_from(edges)
+    # In one pass, as add_node and add_edge one at a time would (the same
+    # attributes in the same order, a repeated edge updating the first).
+    G = digraph(nodes, edges)
+    G.graph["journey"] = journey.id
+    G.graph["version"] = journey.version
+    G.graph["state"] = journey.state
+    G.graph["cxgraph_version"] = __version__
+    for name in GRAPH_FIELDS:
+        G.graph[name] = getattr(journey, name)
     return G
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from cxgraph._util.cache import cached
+from cxgraph._util.graphs import digraph
 from cxgraph.errors import CxgraphError
 from cxgraph.model.classes import Journey
 
@@ -57,10 +58,15 @@ def step_label(names: Mapping[str, str], step: str) -> str:
 
 def customer_flow(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
     """The customer flow: every step, and the transitions and hand-offs between them."""
-    flow: nx.DiGraph[str] = nx.DiGraph()
-    flow.add_nodes_from(graph)
-    flow.add_edges_from((u, v) for u, v, d in graph.edges(data=True) if d["kind"] in FLOW_KINDS)
-    return flow
+    return digraph(
+        ((n, {}) for n in graph),
+        (
+            (u, v, {})
+            for u, nbrs in graph.adjacency()
+            for v, d in nbrs.items()
+            if d["kind"] in FLOW_KINDS
+        ),
+    )
 
 
 def shared_customer_flow(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:

@@ -311,20 +311,23 @@ def _gap_text(
 
 def _chains(findings: tuple[UnownedHandoff, ...]) -> tuple[HandoffChain, ...]:
     """The findings merged per (source, target), reasons in order; findings come sorted."""
-    merged: dict[tuple[str, str], HandoffChain] = {}
+    # Group first and build each chain once: rebuilding a frozen chain per
+    # reason cost seconds at 100,000 steps.
+    merged: dict[tuple[str, str], list[UnownedHandoff]] = {}
     for f in findings:
-        key = (f.source, f.target)
-        seen = merged.get(key)
-        merged[key] = HandoffChain(
-            source=f.source,
-            target=f.target,
-            from_owner=f.from_owner,
-            to_owner=f.to_owner,
-            via=f.via,
-            flow=f.flow,
-            reasons=(*seen.reasons, f.reason) if seen else (f.reason,),
+        merged.setdefault((f.source, f.target), []).append(f)
+    return tuple(
+        HandoffChain(
+            source=group[-1].source,
+            target=group[-1].target,
+            from_owner=group[-1].from_owner,
+            to_owner=group[-1].to_owner,
+            via=group[-1].via,
+            flow=group[-1].flow,
+            reasons=tuple(f.reason for f in group),
         )
-    return tuple(merged.values())
+        for group in merged.values()
+    )
 
 
 def _flow_text(flow: float | None) -> str:
