@@ -493,15 +493,35 @@ def verdicts(rows: list[Row]) -> list[str]:
     return out
 
 
-def write_readme(path: Path, block: str) -> None:
-    """Put ``block`` between the result markers of the Discovery section."""
+def measured(started: datetime, load_before: str, versions: str, command: str) -> list[str]:
+    """The lines that open a README block: when, where, under what load, with what, how."""
+    return [
+        f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}; load average "
+        f"{load_before} at the start and {load_average()} at the end: other jobs "
+        "shared the machine.",
+        "",
+        versions + ".",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+    ]
+
+
+def write_readme(
+    path: Path, block: str, *, start: str = START, end: str = END, section: str = "Discovery"
+) -> None:
+    """Put ``block`` between the result markers ``start`` and ``end`` of a section of
+    the README, read afresh (other scripts write the other sections); a section
+    not there yet is added at the end."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = f"{before}{START}\n{block}\n{END}{after}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        text = f"{before}{start}\n{block}\n{end}{after}"
     else:
-        text += f"\n## Discovery\n\n{START}\n{block}\n{END}\n"
+        text += f"\n## {section}\n\n{start}\n{block}\n{end}\n"
     path.write_text(text, encoding="utf-8")
 
 
@@ -628,16 +648,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_readme:
         block = "\n".join(
             [
-                f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}; load average "
-                f"{load_before} at the start and {load_average()} at the end: other jobs "
-                "shared the machine.",
-                "",
-                versions() + ".",
-                "",
-                "```",
-                command,
-                "```",
-                "",
+                *measured(started, load_before, versions(), command),
                 result,
                 "",
                 "Wall seconds and CPU seconds are each the best of the runs; events/s is on "

@@ -72,8 +72,12 @@ from bench_discover import (
     in_child,
     load_average,
     machine,
+    measured,
     parse_size,
     size_label,
+)
+from bench_discover import (
+    write_readme as shared_write_readme,
 )
 
 CONTENDERS = ("plain LAG", "cxgraph", "cxgraph, times")
@@ -203,14 +207,7 @@ def versions() -> str:
 
 def write_readme(path: Path, block: str) -> None:
     """Put ``block`` between the result markers of the DuckDB section."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = f"{before}{START}\n{block}\n{END}{after}"
-    else:
-        text += f"\n## DuckDB\n\n{START}\n{block}\n{END}\n"
-    path.write_text(text, encoding="utf-8")
+    shared_write_readme(path, block, start=START, end=END, section="DuckDB")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join(["python", *sys.argv])
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="cxgraph-bench-duckdb-"))
     folder.mkdir(parents=True, exist_ok=True)
-    load_before = load_average()
+    load_before, started = load_average(), datetime.now(UTC)
     print(f"{machine()}\n{versions()}\nload average {load_before}\ndata in {folder}", flush=True)
     lines = [
         "| events | input | contender | wall s | CPU s | peak MB above start "
@@ -295,18 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         verdicts.append(
             f"- {size_label(n)} events under 4 GiB: {res['peak'] / GIB:.2f} GiB peak RSS: {ok}"
         )
-    when = datetime.now(UTC).strftime("%Y-%m-%d")
     block = "\n".join(
         [
-            f"Measured {when} on {machine()}; load average {load_before} before, "
-            f"{load_average()} after.",
-            "",
-            versions() + ".",
-            "",
-            "```",
-            command,
-            "```",
-            "",
+            *measured(started, load_before, versions(), command),
             *lines,
             "",
             *(big_lines if args.big else []),

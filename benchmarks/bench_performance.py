@@ -78,6 +78,9 @@ from bench_discover import (
     quiet,
     size_label,
 )
+from bench_discover import (
+    write_readme as shared_write_readme,
+)
 
 SIZES = {"1M": 1_000_000, "5M": 5_000_000}
 AUTO_REPEAT = {10_000: 5, 100_000: 5, 1_000_000: 3, 5_000_000: 2}
@@ -418,14 +421,7 @@ def source_state() -> str:
 
 def write_readme(path: Path, block: str) -> None:
     """Put ``block`` between the result markers of the Performance and variants section."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = f"{before}{START}\n{block}\n{END}{after}"
-    else:
-        text += f"\n## Performance and variants\n\n{START}\n{block}\n{END}\n"
-    path.write_text(text, encoding="utf-8")
+    shared_write_readme(path, block, start=START, end=END, section="Performance and variants")
 
 
 # -- main -------------------------------------------------------------------

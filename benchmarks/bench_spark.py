@@ -62,8 +62,12 @@ from bench_discover import (
     journey_dict,
     load_average,
     machine,
+    measured,
     parse_size,
     size_label,
+)
+from bench_discover import (
+    write_readme as shared_write_readme,
 )
 
 README = Path(__file__).parent / "README.md"
@@ -168,14 +172,7 @@ def versions() -> str:
 
 def write_readme(path: Path, block: str) -> None:
     """Put ``block`` between the result markers of the Spark section."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = f"{before}{START}\n{block}\n{END}{after}"
-    else:
-        text += f"\n## Spark\n\n{START}\n{block}\n{END}\n"
-    path.write_text(text, encoding="utf-8")
+    shared_write_readme(path, block, start=START, end=END, section="Spark")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,16 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_readme:
         block = "\n".join(
             [
-                f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}; load average "
-                f"{load_before} at the start and {load_average()} at the end: other jobs "
-                "shared the machine.",
-                "",
-                versions() + ".",
-                "",
-                "```",
-                command,
-                "```",
-                "",
+                *measured(started, load_before, versions(), command),
                 table,
                 "",
                 "One child process per engine. The first call starts cxgraph's own local "

@@ -65,6 +65,9 @@ from bench_discover import (
     machine,
     quiet,
 )
+from bench_discover import (
+    write_readme as shared_write_readme,
+)
 
 README = Path(__file__).parent / "README.md"
 START, END = "<!-- xes-results:start -->", "<!-- xes-results:end -->"
@@ -236,16 +239,8 @@ def versions() -> str:
 
 
 def write_readme(path: Path, block: str) -> None:
-    """Put ``block`` between the result markers of the XES section (read afresh: others edit
-    the other sections)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = f"{before}{START}\n{block}\n{END}{after}"
-    else:
-        text += f"\n## XES\n\n{START}\n{block}\n{END}\n"
-    path.write_text(text, encoding="utf-8")
+    """Put ``block`` between the result markers of the XES section."""
+    shared_write_readme(path, block, start=START, end=END, section="XES")
 
 
 def main(argv: list[str] | None = None) -> int:
