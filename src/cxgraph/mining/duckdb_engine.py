@@ -2,12 +2,15 @@
 
 The log is scanned where it lies (``read_csv`` with every column as text and
 the dialect given, not sniffed; ``read_parquet``; or a registered pandas,
-polars or arrow frame; XES is parsed to an arrow table first) and numbered as
-it is read with ``row_number() OVER ()``, which DuckDB keeps in scan order
-while ``preserve_insertion_order`` is on (set here), so ties in time keep the
-row order. One window over ``PARTITION BY case ORDER BY time, row`` pairs each
-event with the next (:func:`~cxgraph.mining.counts.window_sql`), carrying
-flags rather than text, and one ``GROUP BY`` counts them
+polars or arrow frame; XES is parsed to an arrow table first) and its rows
+numbered as read, so ties in time keep the row order: a Parquet file by
+the row numbers it keeps (``file_row_number``, after the rows of the files
+before it in a folder), which leaves the scan parallel; anything else with
+``row_number() OVER ()``, which DuckDB keeps in scan order while
+``preserve_insertion_order`` is on (set here), on one thread. One window
+over ``PARTITION BY case ORDER BY time, row`` pairs each event with the
+next (:func:`~cxgraph.mining.counts.window_sql`), carrying flags rather
+than text, and one ``GROUP BY`` counts them
 (:func:`~cxgraph.mining.counts.tally_sql`); only the small aggregated tables
 come back to Python. Each job has its own connection with a memory limit
 (:data:`DEFAULT_MEMORY_LIMIT`, or :data:`MEMORY_LIMIT_VARIABLE` from the
@@ -509,6 +512,11 @@ def _events(
 ) -> EventsRelation:
     """The events of a log as SQL (see :class:`EventsRelation`)."""
     source = EL.describe_source(events, kind)
+    # Rows are numbered as read, for ties in time and for messages. A Parquet
+    # file knows each row's number, so its scan stays parallel; elsewhere a
+    # window numbers the rows (and holds the scan to one thread).
+    numbered: tuple[str, str] | None = None
+    row = "row_number() OVER () - 1"
     if kind == "csv":
         found, delimiter = EL.csv_header(Path(events))
         cols = ask(found)
@@ -529,6 +537,8 @@ def _events(
         relation = f"read_parquet({_literal(pattern)})"
         found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
         cols = ask(found)
+        if cols.lifecycle is None:
+            numbered = _parquet_numbered(con, pattern, path.is_dir())
     else:
         if kind == "xes":
             purpose = "discover(engine='duckdb') on XES"
@@ -552,6 +562,8 @@ def _events(
     ).fetchall()
     types = {str(r[0]): str(r[1]) for r in described}
     EL.check_kinds({k: (c, _kind(types[c])) for k, c in cols.by_role().items()})
+    if numbered is not None:
+        relation, row = numbered
     if cols.lifecycle is not None:
         relation = _keep_lifecycle(con, relation, cols.lifecycle)
     t, t_raw, t_zoned = _time(cols.timestamp, types)
@@ -574,7 +586,7 @@ def _events(
     g_expr = f"CAST({_ident(seg)} AS VARCHAR)" if seg else "CAST(NULL AS VARCHAR)"
     sql = f"""
 SELECT rn, c, a, s, s_raw, s_zoned, t, t_raw, t_zoned, {tu} AS tu, r, g, {o_expr} AS o FROM (
-  SELECT row_number() OVER () - 1 AS rn,
+  SELECT {row} AS rn,
          CAST({_ident(cols.case)} AS VARCHAR) AS c,
          CAST({_ident(cols.activity)} AS VARCHAR) AS a,
          {s} AS s, {s_raw} AS s_raw, {s_zoned} AS s_zoned,
@@ -589,6 +601,25 @@ SELECT rn, c, a, s, s_raw, s_zoned, t, t_raw, t_zoned, {tu} AS tu, r, g, {o_expr
         source=source,
         time_kind=time_kind,
     )
+
+
+def _parquet_numbered(con: Any, pattern: str, folder: bool) -> tuple[str, str]:
+    """A Parquet scan with each row's number in the log, from the files' own row numbers.
+
+    The files of a folder are read in DuckDB's order (as ``row_number() OVER
+    ()`` numbers them); a file's rows start after those of the files before.
+    """
+    scan = f"read_parquet({_literal(pattern)}, file_row_number = true, filename = true)"
+    if not folder:
+        return scan, "file_row_number"
+    files = con.execute(
+        f"SELECT file_name, num_rows FROM parquet_file_metadata({_literal(pattern)})"
+    ).fetchall()
+    start, cases = 0, []
+    for name, rows in files:
+        cases.append(f"WHEN {_literal(str(name))} THEN {start}")
+        start += int(rows)
+    return scan, f"file_row_number + CASE filename {' '.join(cases)} END"
 
 
 def _time(column: str | None, types: dict[str, str]) -> tuple[str, str, str]:
