@@ -51,3 +51,23 @@ def test_a_bad_row_in_a_later_file_is_named_by_its_row_in_the_log(tmp_path: Path
         cx.discover(root, engine="duckdb")
     assert "row 14" in str(numpy_error.value)
     assert str(duckdb_error.value) == str(numpy_error.value)
+
+
+def test_a_log_with_columns_named_as_duckdbs_row_numbers_is_read_as_it_is(
+    tmp_path: Path,
+) -> None:
+    """``file_row_number`` and ``filename`` are the log's own columns here, not DuckDB's."""
+    root = tmp_path / "log.parquet"
+    root.mkdir()
+    for k in range(2):
+        pd.DataFrame(
+            {
+                "case:concept:name": ["c1", "c1"],
+                "concept:name": [f"A{k}", f"B{k}"],
+                "time:timestamp": ["2024-05-01T10:00:00Z"] * 2,
+                "filename": ["x", "y"],
+                "file_row_number": [5, 6],
+            }
+        ).to_parquet(root / f"{k}.parquet", index=False)
+    for log in (root, root / "0.parquet"):
+        assert cx.to_dict(cx.discover(log, engine="duckdb")) == cx.to_dict(cx.discover(log))

@@ -537,7 +537,9 @@ def _events(
         relation = f"read_parquet({_literal(pattern)})"
         found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
         cols = ask(found)
-        if cols.lifecycle is None:
+        # (Not with lifecycle: rows then count the events kept. Not when the
+        # log has columns of the names DuckDB would add.)
+        if cols.lifecycle is None and not {"file_row_number", "filename"} & set(found):
             numbered = _parquet_numbered(con, pattern, path.is_dir())
     else:
         if kind == "xes":
