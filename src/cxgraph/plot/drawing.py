@@ -563,6 +563,26 @@ def _column_headers(
             )
 
 
+def _band(
+    ax: Axes, x: float, y: float, width: float, height: float, index: int, gid: str | None = None
+) -> None:
+    """The background of the ``index``-th row or column: tinted on even ones, white on odd."""
+    from matplotlib.patches import Rectangle
+
+    _add(
+        ax,
+        Rectangle(
+            (x, y),
+            width,
+            height,
+            facecolor=BAND if index % 2 == 0 else "#FFFFFF",
+            edgecolor="none",
+            zorder=0,
+            gid=gid,
+        ),
+    )
+
+
 def _row_bands(
     ax: Axes,
     m: _Measure,
@@ -576,18 +596,7 @@ def _row_bands(
 
     for r, (key, label, colour) in enumerate(rows):
         y0, h = grid.row_y[r], grid.row_h[r]
-        _add(
-            ax,
-            Rectangle(
-                (x0, y0),
-                right - x0,
-                h,
-                facecolor=BAND if r % 2 == 0 else "#FFFFFF",
-                edgecolor="none",
-                zorder=0,
-                gid=f"{plot}-row-{key}",
-            ),
-        )
+        _band(ax, x0, y0, right - x0, h, r, f"{plot}-row-{key}")
         if colour is not None:
             _add(ax, Rectangle((x0, y0), 0.07, h, facecolor=colour, edgecolor="none"))
         lines = m.wrap(label, (HEAD_W - 0.3) * 72, HEAD_PT, max(1, min(4, int(h / 0.16))))

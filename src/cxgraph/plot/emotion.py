@@ -20,11 +20,10 @@ if TYPE_CHECKING:
 
 import itertools
 
-from cxgraph.plot.drawing import _journey_title, _note_layout, _signed
+from cxgraph.plot.drawing import _band, _journey_title, _note_layout, _signed
 from cxgraph.plot.figures import _empty, _given_scale, _new_axes, _shrink
 from cxgraph.plot.look import (
     BADGE_PT,
-    BAND,
     BY,
     HEAD_PT,
     INK,
@@ -36,7 +35,6 @@ from cxgraph.plot.look import (
     RULE,
     SERIES,
     UNOWNED,
-    _add,
     _check,
     _clean,
     _escape_math,
@@ -381,7 +379,6 @@ def emotion_curve(
     low = -3.9 if pains else -3.4
     ax.set_xlim(-0.6, n - 0.4)
     ax.set_ylim(low, 3.9)
-    from matplotlib.patches import Rectangle
 
     seen: dict[str, int] = defaultdict(int)
     for k, (phase, first, last) in enumerate(runs):
@@ -389,18 +386,7 @@ def emotion_curve(
         key = phase if phase is not None else NO_PHASE
         seen[key] += 1
         gid = f"emotion_curve-phase-{key}" + (f"-{seen[key]}" if seen[key] > 1 else "")
-        _add(
-            ax,
-            Rectangle(
-                (x0, low),
-                x1 - x0,
-                3.9 - low,
-                facecolor=BAND if k % 2 == 0 else "#FFFFFF",
-                edgecolor="none",
-                zorder=0,
-                gid=gid,
-            ),
-        )
+        _band(ax, x0, low, x1 - x0, 3.9 - low, k, gid)
         _text(
             ax,
             (x0 + x1) / 2,

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 from cxgraph.plot.drawing import (
     _badge,
+    _band,
     _Box,
     _draw_legend,
     _journey_title,
@@ -31,7 +32,6 @@ from cxgraph.plot.drawing import (
 )
 from cxgraph.plot.figures import _empty, _given_scale, _inch_axes, _shrink
 from cxgraph.plot.look import (
-    BAND,
     CROSSING,
     FLOW,
     HANDOFF,
@@ -164,7 +164,7 @@ def graph(
     journey = require_journey(journey, "graph")
     if not journey.steps:
         return _empty(ax, "graph", "no steps")
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon, Rectangle
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon
 
     m = _Measure()
     names = _names(journey)
@@ -282,17 +282,7 @@ def graph(
             continue
         y1 = plot_top - min(rows_in) * pitch
         y0 = plot_top - (max(rows_in) + 1) * pitch
-        _add(
-            ax,
-            Rectangle(
-                (MARGIN, y0),
-                inner_w,
-                y1 - y0,
-                facecolor=BAND if s_ % 2 == 0 else "#FFFFFF",
-                edgecolor="none",
-                zorder=0,
-            ),
-        )
+        _band(ax, MARGIN, y0, inner_w, y1 - y0, s_)
         if s_ < len(journey.phases):
             phase = journey.phases[s_]
             _text(

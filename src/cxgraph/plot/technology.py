@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 from cxgraph.plot.drawing import (
     _badge,
+    _band,
     _draw_legend,
     _journey_title,
     _legend,
@@ -25,7 +26,6 @@ from cxgraph.plot.drawing import (
 from cxgraph.plot.figures import _empty, _given_scale, _inch_axes, _shrink
 from cxgraph.plot.look import (
     BADGE_R,
-    BAND,
     HEAD_H,
     HEAD_PT,
     INK,
@@ -307,22 +307,9 @@ def _row(
     owner_names: Mapping[str, str],
 ) -> None:
     """The row's band, its status marker, the system's name, and its status and owner."""
-    from matplotlib.patches import Rectangle
-
     y0, h = band
     style = STYLES[use.status]
-    _add(
-        ax,
-        Rectangle(
-            (MARGIN, y0),
-            right - MARGIN,
-            h,
-            facecolor=BAND if r % 2 == 0 else "#FFFFFF",
-            edgecolor="none",
-            zorder=0,
-            gid=f"technology_map-row-{use.system}",
-        ),
-    )
+    _band(ax, MARGIN, y0, right - MARGIN, h, r, f"technology_map-row-{use.system}")
     # The name's lines and the status line under them, centred in the row together.
     extra = (len(name) - 1) * NAME_STEP / 2
     middle = y0 + h / 2
