@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import random
 import sys
 import time
@@ -44,6 +42,7 @@ import attrs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_changes import machine
 from generate import generate_journey
 
 import cxgraph as cx
@@ -94,19 +93,6 @@ def naive(model: Any, steps: list[str]) -> tuple[float, dict[str, float]]:
         lu = splu(sparse.csc_matrix(sparse.identity(n, format="csc") - chain.Q))
         out[s] = float(lu.solve(r)[chain.pos[chain.index[s]]])
     return (time.perf_counter() - t) / max(1, len(steps)), out
-
-
-def machine() -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    try:
-        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover - not on this platform
-        load = "unknown"
-    return (
-        f"{cores} cores ({platform.processor() or platform.machine()}), "
-        f"{platform.system()} {platform.release()}, Python {platform.python_version()}, "
-        f"cxgraph {cx.__version__}; load average {load}"
-    )
 
 
 def main() -> None:

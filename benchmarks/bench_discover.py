@@ -64,7 +64,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -403,15 +403,20 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def versions() -> str:
-    names = ["cxgraph", "numpy", "pandas", "pyarrow", "duckdb", "pm4py", "psutil"]
+def package_versions(names: Sequence[str], python_note: str = "") -> str:
+    """``Python 3.11.7, cxgraph 0.1.0, numpy 2.4.6, ...``: each package's version, or
+    that it is not installed; ``python_note`` follows Python's version."""
     found = []
     for name in names:
         try:
             found.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             found.append(f"{name} (not installed)")
-    return f"Python {platform.python_version()}, " + ", ".join(found)
+    return f"Python {platform.python_version()}{python_note}, " + ", ".join(found)
+
+
+def versions() -> str:
+    return package_versions(["cxgraph", "numpy", "pandas", "pyarrow", "duckdb", "pm4py", "psutil"])
 
 
 def machine() -> str:

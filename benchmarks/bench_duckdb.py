@@ -55,7 +55,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +72,7 @@ from bench_discover import (
     load_average,
     machine,
     measured,
+    package_versions,
     parse_size,
     size_label,
 )
@@ -194,15 +194,7 @@ def run_big(path: str, out: Path) -> dict[str, Any]:
 
 
 def versions() -> str:
-    found = []
-    for name in ("cxgraph", "duckdb", "pyarrow", "pandas"):
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
-    import platform
-
-    return f"Python {platform.python_version()}, " + ", ".join(found)
+    return package_versions(["cxgraph", "duckdb", "pyarrow", "pandas"])
 
 
 def write_readme(path: Path, block: str) -> None:

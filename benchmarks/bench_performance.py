@@ -59,7 +59,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +73,7 @@ from bench_discover import (
     in_child,
     load_average,
     machine,
+    package_versions,
     parse_size,
     quiet,
     size_label,
@@ -381,15 +381,7 @@ def verdicts(results: list[Result]) -> list[str]:
 
 
 def versions() -> str:
-    import platform
-
-    found = []
-    for name in ["cxgraph", "numpy", "pandas", "pyarrow", "duckdb", "pm4py", "psutil"]:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
-    return f"Python {platform.python_version()}, " + ", ".join(found)
+    return package_versions(["cxgraph", "numpy", "pandas", "pyarrow", "duckdb", "pm4py", "psutil"])
 
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "cxgraph"

@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import shlex
 import shutil
 import subprocess
@@ -50,7 +49,6 @@ import tempfile
 import time
 import warnings
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +61,7 @@ from bench_discover import (
     load_average,
     machine,
     measured,
+    package_versions,
     parse_size,
     size_label,
 )
@@ -161,13 +160,8 @@ def java_version() -> str:
 
 
 def versions() -> str:
-    found = []
-    for name in ["cxgraph", "pyspark", "numpy", "pandas", "pyarrow", "psutil"]:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
-    return f"Python {platform.python_version()}, " + ", ".join(found) + f", {java_version()}"
+    names = ["cxgraph", "pyspark", "numpy", "pandas", "pyarrow", "psutil"]
+    return package_versions(names) + f", {java_version()}"
 
 
 def write_readme(path: Path, block: str) -> None:

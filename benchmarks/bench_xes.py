@@ -43,14 +43,12 @@ Target (issue 21, design notes "Scale"): ``cxgraph`` at least as fast as pm4py's
 from __future__ import annotations
 
 import argparse
-import platform
 import random
 import shlex
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +61,7 @@ from bench_discover import (
     journey_pairs,
     load_average,
     machine,
+    package_versions,
     quiet,
 )
 from bench_discover import (
@@ -227,15 +226,10 @@ def available(contender: str) -> str | None:
 
 
 def versions() -> str:
-    found = []
-    for name in ("cxgraph", "pm4py", "rustxes", "polars", "pandas", "lxml", "psutil"):
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} (not installed)")
     import pyexpat
 
-    return f"Python {platform.python_version()} ({pyexpat.EXPAT_VERSION}), " + ", ".join(found)
+    names = ["cxgraph", "pm4py", "rustxes", "polars", "pandas", "lxml", "psutil"]
+    return package_versions(names, python_note=f" ({pyexpat.EXPAT_VERSION})")
 
 
 def write_readme(path: Path, block: str) -> None:
