@@ -28,6 +28,15 @@ COLUMNS = {
 }
 
 
+@pytest.fixture
+def parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder jobs spill under (``CXGRAPH_DUCKDB_TEMP_DIRECTORY``), empty."""
+    folder = tmp_path / "spill"
+    folder.mkdir()
+    monkeypatch.setenv(D.TEMP_DIRECTORY_VARIABLE, str(folder))
+    return folder
+
+
 def _log(path: Path, cases: int = 3) -> Path:
     rows = ["case:concept:name,concept:name,time:timestamp,org:resource"]
     for c in range(cases):
@@ -49,11 +58,8 @@ def _settings(path: Path) -> tuple[str, str]:
 
 
 def test_a_job_spills_into_a_folder_of_its_own_which_is_removed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, parent: Path
 ) -> None:
-    parent = tmp_path / "spill"
-    parent.mkdir()
-    monkeypatch.setenv(D.TEMP_DIRECTORY_VARIABLE, str(parent))
     limit, folder = _settings(_log(tmp_path / "log.csv"))
     assert Path(folder).parent == parent
     assert Path(folder).name.startswith("cxgraph-duckdb-")
@@ -70,12 +76,7 @@ def test_the_memory_limit_comes_from_the_environment(
     assert limit in {"488.2 MiB", "512.0 MB", "476.8 MiB"}
 
 
-def test_a_failed_job_leaves_no_folder_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    parent = tmp_path / "spill"
-    parent.mkdir()
-    monkeypatch.setenv(D.TEMP_DIRECTORY_VARIABLE, str(parent))
+def test_a_failed_job_leaves_no_folder_behind(tmp_path: Path, parent: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "case:concept:name,concept:name,time:timestamp\nc1,Visit,yesterday\n", encoding="utf-8"
@@ -103,11 +104,13 @@ def test_a_failed_job_leaves_no_folder_behind(
     ],
 )
 def test_bad_settings_are_named_with_the_fix(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    parent: Path,
+    variable: str,
+    value: str,
+    message: str,
 ) -> None:
-    parent = tmp_path / "spill"
-    parent.mkdir()
-    monkeypatch.setenv(D.TEMP_DIRECTORY_VARIABLE, str(parent))
     monkeypatch.setenv(variable, value)
     with pytest.raises(cx.CxgraphError, match=message):
         cx.discover(_log(tmp_path / "log.csv"), engine="duckdb")
@@ -116,7 +119,7 @@ def test_bad_settings_are_named_with_the_fix(
 
 
 def test_a_log_larger_than_the_memory_limit_is_counted_exactly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parent: Path
 ) -> None:
     """With a limit below what the window needs, DuckDB spills and the journey is the same."""
     pd = pytest.importorskip("pandas")
@@ -138,9 +141,6 @@ def test_a_log_larger_than_the_memory_limit_is_counted_exactly(
     )
     path = tmp_path / "log.parquet"
     frame.to_parquet(path, index=False)
-    parent = tmp_path / "spill"
-    parent.mkdir()
-    monkeypatch.setenv(D.TEMP_DIRECTORY_VARIABLE, str(parent))
     monkeypatch.setenv(D.MEMORY_LIMIT_VARIABLE, "32MB")
     profile = tmp_path / "profile.json"
     configure = D._configure
@@ -158,11 +158,8 @@ def test_a_log_larger_than_the_memory_limit_is_counted_exactly(
 
 
 def test_running_out_of_memory_says_which_setting_to_raise(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parent: Path
 ) -> None:
-    parent = tmp_path / "spill"
-    parent.mkdir()
-    monkeypatch.setenv(D.TEMP_DIRECTORY_VARIABLE, str(parent))
     monkeypatch.setenv(D.MEMORY_LIMIT_VARIABLE, "1MB")
     with pytest.raises(cx.CxgraphError) as caught:
         cx.discover(_log(tmp_path / "log.csv"), engine="duckdb")
