@@ -239,10 +239,11 @@ def duckdb_query(
     ``discover`` lists them), and the query's rows.
 
     ``query`` gets the :class:`EventsRelation` and returns SQL that may use
-    the common table ``cx_events`` (the events) and ``cx_flow`` (the events
-    with ``pos`` in their case and ``nxt``, the next activity, as in
-    :func:`~cxgraph.mining.counts.flow_sql`; ``g`` is the ``segment`` column
-    as text, or NULL); the rows come back as DuckDB
+    the common table ``cx_events`` (the events; the SQL follows its ``WITH``,
+    so it may add tables of its own after a comma) and the table ``cx_flow``
+    (the events with ``pos`` in their case and ``nxt``, the next activity, as
+    :func:`~cxgraph.mining.counts.window_sql` gives them; ``g`` is the
+    ``segment`` column as text, or NULL); the rows come back as DuckDB
     gives them. A log with a missing case id, activity or time raises the
     same error as on the numpy engine before ``query`` runs.
     """
@@ -258,12 +259,15 @@ def duckdb_query(
     spark = f"a Spark DataFrame is read by Spark, not by {purpose}"
     with _connected(events, kind, purpose, spark) as con:
         log = _events(con, events, kind, ask, wanted, ())
-        flow = log.window("cx_events", outcomes=False, carry=["tu", "g"])
-        common = f"WITH cx_events AS ({log.sql}),\ncx_flow AS MATERIALIZED ({flow})\n"
-        checks = con.execute(common + log.tally("cx_flow"), log.params)
-        activities = log.counts(con, checks.fetchall()).activities
+        # The windowed events are kept in a table (spilled as need be), so the
+        # checks and the query read them, not make them twice.
+        flow = log.window(f"({log.sql})", outcomes=False, carry=["tu", "g"])
         with progress.polling(con, purpose):
-            rows = con.execute(common + query(log), log.params).fetchall()
+            con.execute(f"CREATE TEMP TABLE cx_flow AS {flow}", log.params)
+        activities = log.counts(con, con.execute(log.tally("cx_flow")).fetchall()).activities
+        sql = f"WITH cx_events AS ({log.sql})\n" + query(log)
+        with progress.polling(con, purpose):
+            rows = con.execute(sql, log.params).fetchall()
         return log, activities, rows
 
 
