@@ -238,7 +238,7 @@ def analyze(
     ...
     ValueError: unknown analysis 'nope' (valid: 'unowned_handoffs', 'silo_boundaries', 'branches', 'dimensions', 'moments_of_truth', 'weakest_touchpoints', 'touchpoint_inventory', 'coverage', 'markov', 'trust_and_value', 'technology', 'decision_boundary')
     """  # noqa: E501
-    from cxgraph._util.cache import paused_gc, shared_cache
+    from cxgraph._util.cache import frozen_between, paused_gc, shared_cache
 
     if not isinstance(journey, Journey):
         msg = f"analyze() takes a Journey, got {describe(journey)}"  # type: ignore[unreachable]
@@ -255,11 +255,11 @@ def analyze(
         journey = _slice(journey, persona)
     builtin = _builtin() if any(n in BUILTIN_NAMES for n in names) else {}
     results: dict[str, Any] = {}
-    with shared_cache():
+    with shared_cache(), frozen_between() as freeze:
         for n in dict.fromkeys(names):
             func = builtin[n] if n in builtin else _CUSTOM[n]
             if n in builtin:
-                with paused_gc():
+                with paused_gc(freeze=freeze):
                     results[n] = func(journey)
                 continue
             try:
