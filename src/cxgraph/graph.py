@@ -31,7 +31,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import attrs
@@ -123,13 +123,19 @@ def compile_graph(journey: Journey) -> nx.DiGraph[str]:
 
 def _fields(obj: Any) -> dict[str, Any]:
     """``attrs.asdict(obj, recurse=False)``, without its per-call overhead."""
-    names = _FIELD_NAMES.get(type(obj))
-    if names is None:
-        names = _FIELD_NAMES[type(obj)] = tuple(a.name for a in attrs.fields(type(obj)))
-    return {n: getattr(obj, n) for n in names}
+    make = _FIELD_MAKERS.get(type(obj))
+    if make is None:
+        # One dict display per model class, made the way attrs makes its
+        # methods: ``{'id': o.id, ...}`` is twice as fast as a comprehension
+        # of getattr calls, on every step and edge of a journey. The names
+        # are the class's own attrs fields, never user input.
+        names = [a.name for a in attrs.fields(type(obj))]
+        source = "lambda o: {" + ", ".join(f"{n!r}: o.{n}" for n in names) + "}"
+        make = _FIELD_MAKERS[type(obj)] = eval(source)
+    return make(obj)
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_FIELD_MAKERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
 def _compile(journey: Journey) -> nx.DiGraph[str]:

@@ -177,9 +177,13 @@ def successors(g: nx.DiGraph[str], kinds: Iterable[str]) -> dict[str, list[str]]
 
 
 def _successors(g: nx.DiGraph[str], follow: frozenset[str]) -> dict[str, list[str]]:
-    return {
-        u: sorted(v for v, e in nbrs.items() if e["kind"] in follow) for u, nbrs in g.adjacency()
-    }
+    out: dict[str, list[str]] = {}
+    for u, nbrs in g.adjacency():
+        vs = [v for v, e in nbrs.items() if e["kind"] in follow]
+        if len(vs) > 1:
+            vs.sort()
+        out[u] = vs
+    return out
 
 
 def _reach(succ: Mapping[str, list[str]], sources: Iterable[str]) -> set[str]:
@@ -212,7 +216,9 @@ def hop_flows(
     # silo boundaries) share the steps only triggers reach and each hop's flow.
     ancillary = cached(g, "ancillary", lambda: _ancillary(journey, g))
     known: dict[Hop, float | None] = cached(model, "hop_flows:" + str(id(g)), dict)
-    visits, probability = model.expected_visits, model.transition_probability
+    # Plain dicts: indexed once or more per hop, many times faster than the
+    # model's read-only views and the graph's.
+    visits, probability = dict(model.expected_visits), dict(model.transition_probability)
     adj = dict(g.adjacency()) if hops else {}
     out: dict[Hop, float | None] = {}
     for hop in hops:
@@ -220,11 +226,13 @@ def hop_flows(
             out[hop] = known[hop]
             continue
         flow: float | None = None
-        if hop.source not in ancillary:
-            flow = float(visits.get(hop.source, 0.0))
-            for u, v in hop.edges if hop.via else ((hop.source, hop.target),):
+        u = hop.source
+        if u not in ancillary:
+            flow = float(visits.get(u, 0.0))
+            for v in (*hop.via, hop.target):
                 if adj[u][v]["kind"] != "trigger":
                     flow *= float(probability.get((u, v), 0.0))
+                u = v
         out[hop] = known[hop] = flow
     return out
 

@@ -395,25 +395,36 @@ def unowned_handoffs(journey: Journey) -> UnownedHandoffs:
     # than its views, once per hop.
     node: dict[str, dict[str, Any]] = dict(g.nodes.items())
     adj = dict(g.adjacency())
+    # One pass over each hop's edges, the reasons tested in REASONS order
+    # (a hundred thousand hops: no per-hop dicts or lists of reasons).
     for hop in ownership_hops(g):
-        edges = [adj[hop.source][hop.target]] if not hop.via else [adj[u][v] for u, v in hop.edges]
-        handoffs = [e for e in edges if e["kind"] == "handoff"]
-        triggers = [e for e in edges if e["kind"] == "trigger"]
-        a, b = node[hop.source].get("owner"), node[hop.target].get("owner")
+        src, dst = hop.source, hop.target
+        handoff = trigger = carried = handoff_unowned = trigger_unowned = False
+        for e in [adj[src][dst]] if not hop.via else [adj[u][v] for u, v in hop.edges]:
+            kind = e["kind"]
+            if kind == "handoff":
+                handoff = True
+                carried = carried or bool(e["carries"])
+                handoff_unowned = handoff_unowned or e["owner"] is None
+            elif kind == "trigger":
+                trigger = True
+                trigger_unowned = trigger_unowned or e["owner"] is None
+        a, target = node[src].get("owner"), node[dst]
+        b = target.get("owner")
         differ = a is not None and b is not None and a != b
-        target = node[hop.target]
-        reasons: dict[Reason, bool] = {
-            "context_dropped": bool(handoffs)
-            and not any(h["carries"] for h in handoffs)
+        if (
+            handoff
+            and not carried
             and target["kind"] == "touchpoint"
-            and target["lane"] in CUSTOMER_LANES,
-            "no_owner": any(h["owner"] is None for h in handoffs)
-            or (differ and any(t["owner"] is None for t in triggers)),
-            "step_unowned": hop.source != hop.target
-            and "gap" in (roles[hop.source], roles[hop.target]),
-            "undeclared": differ and not handoffs and not triggers,
-        }
-        found += [(hop, r) for r in REASONS if reasons[r]]
+            and target["lane"] in CUSTOMER_LANES
+        ):
+            found.append((hop, "context_dropped"))
+        if handoff_unowned or (differ and trigger_unowned):
+            found.append((hop, "no_owner"))
+        if src != dst and (roles[src] == "gap" or roles[dst] == "gap"):
+            found.append((hop, "step_unowned"))
+        if differ and not handoff and not trigger:
+            found.append((hop, "undeclared"))
     flows = hop_flows(journey, g, {h for h, _ in found}, flow_model(journey)) if found else {}
     findings = tuple(
         UnownedHandoff(

@@ -354,6 +354,15 @@ def _solve(journey: Journey, max_component: int) -> MarkovModel:
 def _weigh(probs: list[float | None], counts: list[int | None]) -> tuple[list[float], str]:
     """Probabilities out of one step, and the basis they rest on."""
     n = len(probs)
+    if n == 1:
+        # One way out (most steps): p / p and c / c are exactly 1.0, so the
+        # answer is the general one below without its sums.
+        p, c = probs[0], counts[0]
+        if p is not None and p > 0:
+            return [1.0], "probability"
+        if c is not None and c > 0:
+            return [1.0], "count"
+        return [1.0], "uniform"
     if all(p is not None for p in probs):
         total = math.fsum(probs)  # type: ignore[arg-type]
         if total > 0:
