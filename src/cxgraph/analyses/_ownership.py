@@ -216,9 +216,7 @@ def hop_flows(
     # silo boundaries) share the steps only triggers reach and each hop's flow.
     ancillary = cached(g, "ancillary", lambda: _ancillary(journey, g))
     known: dict[Hop, float | None] = cached(model, "hop_flows:" + str(id(g)), dict)
-    # Plain dicts: indexed once or more per hop, many times faster than the
-    # model's read-only views and the graph's.
-    visits, probability = dict(model.expected_visits), dict(model.transition_probability)
+    visits, probability = model.expected_visits.get, model.transition_probability.get
     adj = dict(g.adjacency()) if hops else {}
     out: dict[Hop, float | None] = {}
     for hop in hops:
@@ -228,10 +226,10 @@ def hop_flows(
         flow: float | None = None
         u = hop.source
         if u not in ancillary:
-            flow = float(visits.get(u, 0.0))
+            flow = float(visits(u, 0.0))
             for v in (*hop.via, hop.target):
                 if adj[u][v]["kind"] != "trigger":
-                    flow *= float(probability.get((u, v), 0.0))
+                    flow *= float(probability((u, v), 0.0))
                 u = v
         out[hop] = known[hop] = flow
     return out

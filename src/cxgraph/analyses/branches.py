@@ -244,6 +244,10 @@ def _known(graph: nx.DiGraph[str], flow: nx.DiGraph[str]) -> dict[tuple[str, str
     out: dict[tuple[str, str], float] = {}
     adj = dict(graph.adjacency())
     for u, nbrs in flow.adjacency():
+        if len(nbrs) == 1:
+            # One way out is certain whatever it says (most steps at scale).
+            out[u, next(iter(nbrs))] = 1.0
+            continue
         targets = list(nbrs)
         if not targets:
             continue
