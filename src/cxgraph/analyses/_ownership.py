@@ -199,30 +199,33 @@ def _reach(succ: Mapping[str, list[str]], sources: Iterable[str]) -> set[str]:
 
 
 def hop_flows(
-    journey: Journey, g: nx.DiGraph[str], hops: Iterable[Hop], model: MarkovModel | None
-) -> dict[Hop, float | None]:
-    """Expected traversals of each hop per journey (the share of journeys, when it has no loop).
+    journey: Journey, g: nx.DiGraph[str], model: MarkovModel | None
+) -> list[float | None]:
+    """Expected traversals per journey of each hop of ``ownership_hops(g)``, in its order.
 
-    The expected visits of the hop's source times the probability of each
-    customer-flow edge along its chain; a trigger fires every time its
-    source runs (factor 1). None for every hop when ``model`` is None, and
-    for hops out of steps that only triggers reach (the customer-flow model
-    does not visit them).
+    The share of journeys, when the hop has no loop: the expected visits of
+    the hop's source times the probability of each customer-flow edge along
+    its chain; a trigger fires every time its source runs (factor 1). None
+    for every hop when ``model`` is None, and for hops out of steps that
+    only triggers reach (the customer-flow model does not visit them).
+    Inside ``analyze`` the list is made once, for the analyses that weigh
+    hops (unowned hand-offs, silo boundaries); they pick a hop's flow by
+    its position, with no hashing of hops.
     """
-    hops = list(hops)
+    hops = ownership_hops(g)
     if model is None:
-        return dict.fromkeys(hops)
-    # Inside ``analyze`` the analyses that weigh hops (unowned hand-offs,
-    # silo boundaries) share the steps only triggers reach and each hop's flow.
+        return [None] * len(hops)
+    return cached(model, "hop_flows:" + str(id(g)), lambda: _flows(journey, g, hops, model))
+
+
+def _flows(
+    journey: Journey, g: nx.DiGraph[str], hops: list[Hop], model: MarkovModel
+) -> list[float | None]:
     ancillary = cached(g, "ancillary", lambda: _ancillary(journey, g))
-    known: dict[Hop, float | None] = cached(model, "hop_flows:" + str(id(g)), dict)
     visits, probability = model.expected_visits.get, model.transition_probability.get
-    adj = dict(g.adjacency()) if hops else {}
-    out: dict[Hop, float | None] = {}
+    adj = dict(g.adjacency())
+    out: list[float | None] = []
     for hop in hops:
-        if hop in known:
-            out[hop] = known[hop]
-            continue
         flow: float | None = None
         u = hop.source
         if u not in ancillary:
@@ -231,7 +234,7 @@ def hop_flows(
                 if adj[u][v]["kind"] != "trigger":
                     flow *= float(probability((u, v), 0.0))
                 u = v
-        out[hop] = known[hop] = flow
+        out.append(flow)
     return out
 
 

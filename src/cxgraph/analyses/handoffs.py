@@ -390,14 +390,14 @@ def unowned_handoffs(journey: Journey) -> UnownedHandoffs:
     roles = step_roles(g)
     if "owned" not in roles.values():
         return UnownedHandoffs(findings=(), ownership_known=False, names=names)
-    found: list[tuple[Hop, Reason]] = []
+    found: list[tuple[int, Hop, Reason]] = []
     # Plain dicts of the graph's nodes and edges: many times faster to index
     # than its views, once per hop.
     node: dict[str, dict[str, Any]] = dict(g.nodes.items())
     adj = dict(g.adjacency())
     # One pass over each hop's edges, the reasons tested in REASONS order
     # (a hundred thousand hops: no per-hop dicts or lists of reasons).
-    for hop in ownership_hops(g):
+    for i, hop in enumerate(ownership_hops(g)):
         src, dst = hop.source, hop.target
         handoff = trigger = carried = handoff_unowned = trigger_unowned = False
         for e in [adj[src][dst]] if not hop.via else [adj[u][v] for u, v in hop.edges]:
@@ -418,14 +418,14 @@ def unowned_handoffs(journey: Journey) -> UnownedHandoffs:
             and target["kind"] == "touchpoint"
             and target["lane"] in CUSTOMER_LANES
         ):
-            found.append((hop, "context_dropped"))
+            found.append((i, hop, "context_dropped"))
         if handoff_unowned or (differ and trigger_unowned):
-            found.append((hop, "no_owner"))
+            found.append((i, hop, "no_owner"))
         if src != dst and (roles[src] == "gap" or roles[dst] == "gap"):
-            found.append((hop, "step_unowned"))
+            found.append((i, hop, "step_unowned"))
         if differ and not handoff and not trigger:
-            found.append((hop, "undeclared"))
-    flows = hop_flows(journey, g, {h for h, _ in found}, flow_model(journey)) if found else {}
+            found.append((i, hop, "undeclared"))
+    flows = hop_flows(journey, g, flow_model(journey)) if found else []
     findings = tuple(
         UnownedHandoff(
             source=hop.source,
@@ -434,9 +434,9 @@ def unowned_handoffs(journey: Journey) -> UnownedHandoffs:
             to_owner=node[hop.target].get("owner"),
             reason=reason,
             via=hop.via,
-            flow=flows[hop],
+            flow=flows[i],
         )
-        for hop, reason in found
+        for i, hop, reason in found
     )
     # Hops come sorted by (source, target) and reasons in REASONS order.
     return UnownedHandoffs(

@@ -352,7 +352,9 @@ def silo_boundaries(journey: Journey, *, level: str = "silo") -> SiloBoundaries:
     present = set(key.values())
     silos = tuple(o.id for o in journey.owners if o.id in present)
 
-    crossings = [h for h in ownership_hops(g) if _crosses(h, key)]
+    hops = ownership_hops(g)
+    crossing_at = [i for i, h in enumerate(hops) if _crosses(h, key)]
+    crossings = [hops[i] for i in crossing_at]
     node: dict[str, dict[str, Any]] = dict(g.nodes.items())
     findings = tuple(_crossing(node, h, key) for h in crossings)
     counts = {(a, b): 0 for a in silos for b in silos}
@@ -361,10 +363,11 @@ def silo_boundaries(journey: Journey, *, level: str = "silo") -> SiloBoundaries:
     flows: FlowMatrix | None = None
     model = flow_model(journey)
     if model is not None:
-        per_hop = hop_flows(journey, g, crossings, model)
+        per_hop = hop_flows(journey, g, model)
         totals = dict.fromkeys(counts, 0.0)
-        for h in crossings:
-            totals[key[h.source], key[h.target]] += per_hop[h] or 0.0
+        for i in crossing_at:
+            h = hops[i]
+            totals[key[h.source], key[h.target]] += per_hop[i] or 0.0
         flows = _matrix(silos, totals)
     flow_succ = successors(g, FLOW_KINDS)
     lo, mean, hi = _per_path(g, roles, key, flow_succ, list(entry_weights(journey)[0]))
