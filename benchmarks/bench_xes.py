@@ -26,7 +26,11 @@ process that imports, warms up and runs best of ``--repeat``:
 * ``pm4py iterparse``: the same with its lxml ``iterparse`` reader;
 * ``expat, no handlers``: ``xml.parsers.expat`` over the file with no Python
   handler at all: the floor for any reader built on the standard library's
-  XML parser.
+  XML parser;
+* ``expat, empty Python handler``: the same with a start-tag handler that
+  does nothing (and ends counted by a C ``list.append``, as cxgraph's reader
+  counts them): the floor for any reader in which Python sees each element
+  once, which is what an expat reader must do to find the events.
 
 Wall and CPU seconds are reported (on a machine shared with other jobs the
 CPU time is the steadier), events/s on wall time, and ratios against pm4py
@@ -78,6 +82,7 @@ CONTENDERS = (
     "pm4py chunk_regex",
     "pm4py iterparse",
     "expat, no handlers",
+    "expat, empty Python handler",
 )
 PM4PY_VARIANTS = {"pm4py rustxes": "rustxes", "pm4py chunk_regex": "chunk_regex",
                   "pm4py iterparse": "iterparse"}  # fmt: skip
@@ -175,6 +180,20 @@ def runner(contender: str) -> Any:
                 parser.ParseFile(fh)
 
         return bare
+    if contender == "expat, empty Python handler":
+        from xml.parsers import expat
+
+        def nothing(name: str, attrs: dict[str, str]) -> None:
+            pass
+
+        def empty(path: str) -> None:
+            parser = expat.ParserCreate(namespace_separator="}")
+            parser.StartElementHandler = nothing
+            parser.EndElementHandler = [].append
+            with open(path, "rb") as fh:
+                parser.ParseFile(fh)
+
+        return empty
     variant = PM4PY_VARIANTS[contender]
     with quiet():
         import pm4py
@@ -342,6 +361,19 @@ def main(argv: list[str] | None = None) -> int:
         ]
         lines.append(
             f"- target: cxgraph at least as fast as {yardstick}: " + ", ".join(marks) + "."
+        )
+    floor = results.get("expat, empty Python handler")
+    if base and floor:
+        share = floor["wall"] / base["wall"]
+        verdict = (
+            "so no reader in which Python sees each element can meet the target: it needs a "
+            "compiled reader"
+            if share >= 0.9
+            else "which leaves room for a faster Python-driven reader"
+        )
+        lines.append(
+            f"- floor: expat with an empty Python handler per element alone takes "
+            f"{share:.2f}x {yardstick}'s whole read and count, {verdict}."
         )
     block = "\n".join(lines)
     print(block)
