@@ -168,3 +168,30 @@ def test_running_out_of_memory_says_which_setting_to_raise(
     assert "\n" not in text
     assert "set the environment variable CXGRAPH_DUCKDB_MEMORY_LIMIT higher" in text
     assert list(parent.iterdir()) == []
+
+
+def test_a_job_removes_the_spill_folders_killed_processes_left(
+    tmp_path: Path, parent: Path
+) -> None:
+    """A process killed outright cleans nothing up: the next job on the host does."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from cxgraph._util import scratch
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    left = parent / f"{D.SPILL_PREFIX}{scratch._host()}-{child.pid}-killed"
+    left.mkdir()
+    (left / "duckdb_temp_block-4611686018427387904-0.block").write_bytes(b"\0" * 4096)
+    _settings(_log(tmp_path / "log.csv"))
+    assert left.is_dir()  # its process still runs: kept
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    journey = cx.discover(_log(tmp_path / "log.csv"), engine="duckdb")
+    assert [(t.source, t.target) for t in journey.transitions][:2] == [
+        ("visit", "compare"),
+        ("compare", "buy"),
+    ]
+    assert list(parent.iterdir()) == []

@@ -17,7 +17,9 @@ come back to Python. Each job has its own connection with a memory limit
 environment) and a spill folder of its own (under
 :data:`TEMP_DIRECTORY_VARIABLE` or the system's temporary folder), removed
 when the job ends however it ends: DuckDB spills what does not fit, so a log
-larger than memory is counted to the end.
+larger than memory is counted to the end. A process killed outright cleans
+nothing up; the next job on the host removes the folders such processes
+left (:mod:`cxgraph._util.scratch`).
 
 Times follow the rules of :mod:`cxgraph.readwrite.eventlog` to the letter:
 text is matched to the one grammar (``regexp_full_match``) before
@@ -44,6 +46,7 @@ import attrs
 from attrs import frozen
 
 from cxgraph._util import progress
+from cxgraph._util.scratch import scratch_folder
 from cxgraph.errors import CxgraphError, CxgraphWarning
 from cxgraph.mining.counts import (
     AGGREGATES,
@@ -154,8 +157,9 @@ def _connected(events: Any, kind: str, purpose: str, spark: str) -> Iterator[Any
     if kind == "spark":
         raise EL.EventLogError(spark)
     limit, temp_parent = _settings()
-    # A folder of its own for what DuckDB spills, removed with everything in it.
-    temp = tempfile.mkdtemp(prefix="cxgraph-duckdb-", dir=temp_parent)
+    # A folder of its own for what DuckDB spills, removed with everything in it;
+    # making it first removes those that killed processes on this host left.
+    temp = scratch_folder(SPILL_PREFIX, temp_parent)
     con = None
     try:
         con = duckdb.connect()
@@ -182,6 +186,8 @@ def _connected(events: Any, kind: str, purpose: str, spark: str) -> Iterator[Any
         shutil.rmtree(temp, ignore_errors=True)
 
 
+#: How each job's spill folder is named: ``cxgraph-duckdb-<host>-<pid>-<random>``.
+SPILL_PREFIX = "cxgraph-duckdb-"
 #: The environment variables that override DuckDB's memory limit and temporary folder.
 MEMORY_LIMIT_VARIABLE = "CXGRAPH_DUCKDB_MEMORY_LIMIT"
 TEMP_DIRECTORY_VARIABLE = "CXGRAPH_DUCKDB_TEMP_DIRECTORY"
