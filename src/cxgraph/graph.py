@@ -53,7 +53,14 @@ from cxgraph.model.classes import (
 )
 from cxgraph.model.owners import owner_silos
 
-__all__ = ["compile_graph", "entry_weights", "from_graph", "owner_silos", "step_owner"]
+__all__ = [
+    "compile_graph",
+    "entry_weights",
+    "from_graph",
+    "owner_silos",
+    "persona_reach",
+    "step_owner",
+]
 
 STEP_KINDS: dict[type, str] = {
     Touchpoint: "touchpoint",
@@ -305,3 +312,44 @@ def entry_weights(journey: Journey) -> tuple[dict[str, float], str]:
         total = float(sum(counts))  # type: ignore[arg-type]
         return {e.step: e.count / total for e in entries}, "count"  # type: ignore[operator]
     return {e.step: 1.0 / len(entries) for e in entries}, "uniform"
+
+
+def persona_reach(journey: Journey, persona: str) -> tuple[dict[str, float], set[str]]:
+    """Where one persona's journeys start, and every step they can reach.
+
+    The persona travels the touchpoints for everyone (``personas`` empty) or
+    that name it, and every decision point and outcome. Of
+    :func:`entry_weights`, the starts among those steps (weights as they
+    were, not renormalised; empty when no entry is the persona's), and what
+    they reach along transitions, hand-offs and triggers between kept steps.
+    :func:`cxgraph.for_persona` and the trust analysis both slice by it.
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J",
+    ...     personas=[cx.Persona(id="p", name="P"), cx.Persona(id="q", name="Q")],
+    ...     touchpoints=[cx.Touchpoint(id="a", name="A"),
+    ...                  cx.Touchpoint(id="b", name="B", personas=["q"]),
+    ...                  cx.Touchpoint(id="c", name="C")],
+    ...     transitions=[cx.Transition(source="a", target="b"),
+    ...                  cx.Transition(source="b", target="c")], entries=["a"])
+    >>> starts, reach = persona_reach(j, "p")
+    >>> starts, sorted(reach)
+    ({'a': 1.0}, ['a'])
+    """
+    kept = {t.id for t in journey.touchpoints if not t.personas or persona in t.personas}
+    kept |= {d.id for d in journey.decision_points} | {o.id for o in journey.outcomes}
+    starts = {k: w for k, w in entry_weights(journey)[0].items() if k in kept}
+    succ: dict[str, list[str]] = {}
+    for e in journey.edges:
+        if e.source in kept and e.target in kept:
+            succ.setdefault(e.source, []).append(e.target)
+    reach = set(starts)
+    todo = list(starts)
+    while todo:
+        for t in succ.get(todo.pop(), ()):
+            if t not in reach:
+                reach.add(t)
+                todo.append(t)
+    return starts, reach

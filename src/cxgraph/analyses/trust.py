@@ -99,7 +99,7 @@ from cxgraph.analyses.markov import markov
 from cxgraph.analyses.markov_model import MarkovModel
 from cxgraph.analyses.results import AnalysisResult
 from cxgraph.errors import CxgraphError
-from cxgraph.graph import compile_graph, entry_weights
+from cxgraph.graph import compile_graph, entry_weights, persona_reach
 from cxgraph.model.classes import Entry, Handoff, Journey, Touchpoint, Transition
 
 __all__ = ["ERODING_SHARE", "TrustAndValue", "TrustPhase", "TrustSummary", "trust_and_value"]
@@ -472,30 +472,16 @@ def _travelled_by(journey: Journey, persona: str) -> Journey | None:
     """The journey ``persona`` travels, as :func:`cxgraph.for_persona` builds it.
 
     ``for_persona`` belongs to the edits (layer 5), which an analysis may not
-    import, so its rule is restated here and a test holds the two equal: keep
-    the touchpoints for everyone or for ``persona``, every decision and
-    outcome, and what of them an entry still reaches (along transitions,
-    hand-offs and triggers); renormalise the probabilities out of each step
-    and of the entries over what is kept (counts and equal shares the Markov
-    model renormalises by itself). None when no entry is the persona's.
+    import. Both take the steps kept from :func:`cxgraph.graph.persona_reach`;
+    the renormalising is restated here and a test holds the two equal:
+    the probabilities out of each step and of the entries are rescaled over
+    what is kept (counts and equal shares the Markov model renormalises by
+    itself). None when no entry is the persona's.
     """
-    kept = {t.id for t in journey.touchpoints if not t.personas or persona in t.personas}
-    kept |= {d.id for d in journey.decision_points} | {o.id for o in journey.outcomes}
     old_starts = entry_weights(journey)[0]
-    starts = {k: w for k, w in old_starts.items() if k in kept}
+    starts, reach = persona_reach(journey, persona)
     if old_starts and math.fsum(starts.values()) <= 0:
         return None
-    succ: dict[str, list[str]] = {}
-    for e in journey.edges:
-        if e.source in kept and e.target in kept:
-            succ.setdefault(e.source, []).append(e.target)
-    reach = set(starts)
-    todo = list(starts)
-    while todo:
-        for t in succ.get(todo.pop(), ()):
-            if t not in reach:
-                reach.add(t)
-                todo.append(t)
     if len(reach) == len(journey.steps):
         return journey  # nothing left out: nothing to renormalise
     out: dict[str, list[Transition | Handoff]] = {}

@@ -45,6 +45,7 @@ from cxgraph.changes._rules import (
     _with_entries,
     _written,
 )
+from cxgraph.graph import persona_reach
 from cxgraph.model.classes import Entry, Handoff, Journey, Outcome, Touchpoint, Trigger
 
 __all__ = [
@@ -604,28 +605,14 @@ def for_persona(j: Journey, persona: str) -> Journey:
             f"{fn}(): unknown persona {persona!r} in journey {j.id!r} {choices_text(persona, ids)}"
         )
         raise EditError(msg)
-    kept = {t.id for t in j.touchpoints if not t.personas or persona in t.personas} | {
-        s.id for s in j.steps if not isinstance(s, Touchpoint)
-    }
     old_starts = _starts(j)
-    starts = {k: v for k, v in old_starts.items() if k in kept}
+    starts, reach = persona_reach(j, persona)
     if old_starts and math.fsum(starts.values()) <= 0:
         msg = (
             f"{fn}(): no journey of persona {persona!r} can start: every entry of "
             f"{j.id!r} is at a touchpoint for other personas; add an entry they travel"
         )
         raise EditError(msg)
-    succ: dict[str, list[str]] = {}
-    for e in j.edges:
-        if e.source in kept and e.target in kept:
-            succ.setdefault(e.source, []).append(e.target)
-    reach = set(starts)
-    todo = list(starts)
-    while todo:
-        for t in succ.get(todo.pop(), []):
-            if t not in reach:
-                reach.add(t)
-                todo.append(t)
     new_edges: list[Edge] = []
     for _, edges in _flow_out(j).items():
         inside = [e for e in edges if e.source in reach and e.target in reach]
