@@ -1,4 +1,4 @@
-"""``analyze`` leaves Python's garbage collector as it found it.
+"""``analyze`` (and ``diff``) leave Python's garbage collector as they found it.
 
 It holds the collector while each built-in analysis runs and freezes what
 the analysis left alive before resuming it (``cxgraph._util.cache``); these
@@ -97,3 +97,15 @@ def test_cycles_made_during_analyze_are_collected_after(journey: cx.Journey) -> 
     gc.collect()
     assert made
     assert made[0]() is None
+
+
+@pytest.mark.usefixtures("unfrozen")
+def test_diff_leaves_the_collector_as_it_found_it(journey: cx.Journey) -> None:
+    """``diff`` runs the analyses of both versions the same way."""
+    cx.diff(journey, journey)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    marker = ["frozen by the caller"]
+    gc.freeze()
+    cx.diff(journey, journey)
+    assert not any(o is marker for o in gc.get_objects())

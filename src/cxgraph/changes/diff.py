@@ -28,7 +28,7 @@ from typing import Any, ClassVar, TypeAlias, cast
 import attrs
 from attrs import field, frozen
 
-from cxgraph._util.cache import shared_cache
+from cxgraph._util.cache import frozen_between, paused_gc, shared_cache
 from cxgraph._util.escape import markdown_text
 from cxgraph._util.html import result_html, safe_html, table
 from cxgraph._util.results import cell_text
@@ -579,7 +579,8 @@ def diff(old: Journey, new: Journey, *, tolerance: float = 1e-9) -> Diff:
     }
     # Each journey's analyses share one compiled graph and one Markov model, as
     # in analyze(); the findings and the measures share the analyses' results.
-    with shared_cache():
+    # The collector is held and what is left alive frozen, as in analyze().
+    with shared_cache(), frozen_between() as freeze, paused_gc(freeze=freeze):
         ra, rb = _findings.analyses(old), _findings.analyses(new)
         fa, fb = _findings.findings(old, *ra), _findings.findings(new, *rb)
         ma, mb = _findings.measures(old, *ra), _findings.measures(new, *rb)
