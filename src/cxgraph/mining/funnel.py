@@ -75,10 +75,9 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
@@ -87,17 +86,11 @@ from cxgraph._util.text import choices_text, describe, plural
 from cxgraph.analyses.flow import step_label
 from cxgraph.analyses.markov import markov
 from cxgraph.analyses.results import AnalysisResult
+from cxgraph.analyses.sequence_reach import directly_reached, eventually_reached
 from cxgraph.errors import CxgraphError
 from cxgraph.graph import entry_weights
 from cxgraph.mining.simulate import unweighted_steps
 from cxgraph.model.classes import Journey
-
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
-    from cxgraph.analyses._chain import _Chain
-    from cxgraph.analyses.markov_model import MarkovModel
 
 __all__ = ["ENGINES", "MODES", "Funnel", "FunnelError", "FunnelStep", "funnel"]
 
@@ -381,129 +374,14 @@ def _journey_funnel(journey: Journey, wanted: tuple[str, ...], mode: str) -> Fun
     if math.fsum(entry_weights(journey)[0].values()) <= 0:
         msg = f"funnel(): the journey {journey.id!r} has no entry: declare entries"
         raise FunnelError(msg)
-    # The model's factorised chain: every hitting probability below is a solve with it.
-    chain: _Chain = model._chain
+    # Hitting probabilities: solves with the chain the model has factorised.
     if mode == "eventually":
-        reached = _eventually(model, chain, wanted)
+        reached = eventually_reached(model, wanted)
     else:
-        reached = _directly(model, chain, wanted)
+        reached = directly_reached(model, wanted)
     for k in range(1, len(reached)):  # round-off must not let a later step gain
         reached[k] = min(max(reached[k], 0.0), reached[k - 1])
     return _result(wanted, reached, mode, "journey", None, names)
-
-
-def _eventually(model: MarkovModel, chain: _Chain, wanted: tuple[str, ...]) -> list[float]:
-    import numpy as np
-
-    reached = [model.reach_probability(wanted[0])]
-    columns: dict[str, npt.NDArray[np.float64]] = {}
-    for u, t in itertools.pairwise(wanted):
-        gu, gt = chain.index[u], chain.index[t]
-        pu = int(chain.pos[gu])
-        if reached[-1] <= 0 or pu < 0:  # nothing follows an outcome
-            reached.append(0.0)
-            continue
-        if t not in columns:
-            n_t = chain.Q.shape[0]
-            if chain.opos[gt] >= 0:  # the share of journeys from each step that end at t
-                rhs = np.asarray(chain.R[:, int(chain.opos[gt])].toarray()).ravel()
-                columns[t] = np.asarray(chain.lu().solve(rhs), dtype=np.float64)
-            elif chain.pos[gt] >= 0:  # N[:, t] / N[t, t]: the chance to hit t from each step
-                e = np.zeros(n_t)
-                e[chain.pos[gt]] = 1.0
-                col = np.asarray(chain.lu().solve(e), dtype=np.float64)
-                col[chain.pos[gt]] -= 1.0  # now Q N[:, t]: t visited after leaving
-                columns[t] = col / (col[chain.pos[gt]] + 1.0)
-            else:
-                columns[t] = np.zeros(n_t)
-        hit = float(columns[t][pu])
-        reached.append(reached[-1] * min(max(hit, 0.0), 1.0))
-    return reached
-
-
-def _directly(model: MarkovModel, chain: _Chain, wanted: tuple[str, ...]) -> list[float]:
-    """Reach shares of each prefix run ``s1..sm``, on the chain times a KMP matcher."""
-    import numpy as np
-    from scipy import sparse
-    from scipy.sparse.linalg import splu
-
-    k = len(wanted)
-    g = [chain.index[s] for s in wanted]
-    # A run stops at an outcome, or at a step no entry reaches: later prefixes never occur.
-    cut = k
-    for i, gi in enumerate(g):
-        if chain.opos[gi] >= 0:
-            cut = min(cut, i + 1)
-            break
-        if chain.pos[gi] < 0:
-            cut = i
-            break
-    reached = [0.0] * k
-    if cut >= 1:
-        reached[0] = model.reach_probability(wanted[0])
-    if cut <= 1 or reached[0] <= 0:
-        return reached
-    p = g[:cut]
-    m = len(p)
-    fail = [0] * m
-    for i in range(1, m):
-        j = fail[i - 1]
-        while j and p[i] != p[j]:
-            j = fail[j - 1]
-        fail[i] = j + 1 if p[i] == p[j] else j
-
-    def step(j: int, y: int) -> int:
-        while j and p[j] != y:
-            j = fail[j - 1]
-        return j + 1 if p[j] == y else j
-
-    n_t = chain.Q.shape[0]
-    # States: (x, 0) for every transient x at index pos(x); (p[j-1], j) for
-    # j = 1..m-1 at n_t + j - 1. Matching all m steps absorbs into r.
-    extra = n_t - 1
-    q = chain.Q.tocoo()
-    rows, cols, vals = [q.row], [q.col.copy()], [q.data]
-    p0 = int(chain.pos[p[0]])
-    cols[0][cols[0] == p0] = extra + 1  # any step into s1 has matched one step
-    r = np.zeros(n_t + m - 1)
-    Qcsr, Rcsr = chain.Q.tocsr(), chain.R.tocsr()
-    transient = np.flatnonzero(chain.pos >= 0)
-    outcome_of = np.flatnonzero(chain.opos >= 0)[np.argsort(chain.opos[chain.opos >= 0])]
-    for j in range(1, m):
-        x = int(chain.pos[p[j - 1]])
-        lo, hi = Qcsr.indptr[x], Qcsr.indptr[x + 1]
-        for col, val in zip(Qcsr.indices[lo:hi].tolist(), Qcsr.data[lo:hi].tolist(), strict=True):
-            y = int(transient[col])
-            nj = step(j, y)
-            if nj == m:
-                r[extra + j] += val
-                continue
-            rows.append(np.array([extra + j]))
-            cols.append(np.array([col if nj == 0 else extra + nj]))
-            vals.append(np.array([val]))
-        lo, hi = Rcsr.indptr[x], Rcsr.indptr[x + 1]
-        for col, val in zip(Rcsr.indices[lo:hi].tolist(), Rcsr.data[lo:hi].tolist(), strict=True):
-            if step(j, int(outcome_of[col])) == m:
-                r[extra + j] += val
-    size = n_t + m - 1
-    Qx = sparse.csc_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(size, size)
-    )
-    alpha = np.zeros(size)
-    alpha[:n_t] = chain.alpha_t
-    alpha[extra + 1] += alpha[p0]  # an entry at s1 has matched one step
-    alpha[p0] = 0.0
-    lu = splu(sparse.csc_matrix(sparse.identity(size, format="csc") - Qx))
-    visits = np.asarray(lu.solve(alpha, trans="T"), dtype=np.float64)
-    for j in range(2, m):
-        # The first time j steps match, the journey is at (p[j-1], j): its
-        # hitting probability is visits / N[c, c].
-        e = np.zeros(size)
-        e[extra + j] = 1.0
-        diagonal = float(lu.solve(e)[extra + j])
-        reached[j - 1] = min(max(float(visits[extra + j]) / diagonal, 0.0), 1.0)
-    reached[m - 1] = min(max(float(visits @ r), 0.0), 1.0)
-    return reached
 
 
 # -- on an event log -------------------------------------------------------------------
