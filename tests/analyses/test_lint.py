@@ -346,6 +346,89 @@ class TestLint:
             )
         ]
 
+    def test_persona_step_unreached(self) -> None:
+        """A touchpoint for a persona that the persona's journeys never reach."""
+        j = journey(
+            personas=[cx.Persona(id="lena", name="Lena"), cx.Persona(id="marco", name="Marco")],
+            touchpoints=[
+                tp("a"),
+                tp("quote", personas=["lena"]),
+                tp("cart", personas=["marco"]),
+                tp("help", personas=["lena", "marco"]),
+            ],
+            outcomes=[ok()],
+            transitions=[
+                t("a", "quote", probability=0.5),
+                t("a", "ok", probability=0.5),
+                t("quote", "cart"),
+                t("cart", "help"),
+                t("help", "ok"),
+            ],
+        )
+        assert lint(j) == [
+            (
+                "$.touchpoints[2].personas[0]",
+                "persona_step_unreached",
+                "touchpoint 'cart' lists persona 'marco', but no journey of 'marco' reaches "
+                "it: each way there passes 'quote', whose personas leave 'marco' out; add "
+                "'marco' to the personas of a touchpoint on the way, or take 'marco' off "
+                "this one",
+            ),
+            (
+                "$.touchpoints[3].personas[0]",
+                "persona_step_unreached",
+                "touchpoint 'help' lists persona 'lena', but no journey of 'lena' reaches "
+                "it: each way there passes 'cart', whose personas leave 'lena' out; add "
+                "'lena' to the personas of a touchpoint on the way, or take 'lena' off "
+                "this one",
+            ),
+            (
+                "$.touchpoints[3].personas[1]",
+                "persona_step_unreached",
+                "touchpoint 'help' lists persona 'marco', but no journey of 'marco' reaches "
+                "it: each way there passes 'quote', whose personas leave 'marco' out; add "
+                "'marco' to the personas of a touchpoint on the way, or take 'marco' off "
+                "this one",
+            ),
+        ]
+
+    def test_persona_step_unreached_names_every_stop(self) -> None:
+        """Two ways, stopped at two touchpoints: both are named, and cx.for_persona agrees."""
+        j = journey(
+            personas=[cx.Persona(id="p", name="P"), cx.Persona(id="q", name="Q")],
+            touchpoints=[
+                tp("a"),
+                tp("x", personas=["q"]),
+                tp("y", personas=["q"]),
+                tp("z", personas=["p", "q"]),
+            ],
+            outcomes=[ok()],
+            transitions=[
+                t("a", "x", probability=0.5),
+                t("a", "y", probability=0.5),
+                t("x", "z"),
+                t("y", "z"),
+                t("z", "ok"),
+            ],
+        )
+        unserved, problem = cx.lint(j)
+        assert (unserved.path, unserved.code) == ("$.personas[0]", "persona_unserved")
+        assert problem.path == "$.touchpoints[3].personas[0]"
+        assert "each way there passes one of 'x', 'y', whose personas leave 'p' out" in str(problem)
+        with pytest.warns(cx.CxgraphWarning, match="left without a way out"):
+            sliced = cx.for_persona(j, "p")
+        assert "z" not in {s.id for s in sliced.steps}
+
+    def test_persona_step_unreached_is_quiet_when_the_persona_has_no_entry(self) -> None:
+        """A persona no entry serves gets one persona_unserved, not one warning per touchpoint."""
+        j = journey(
+            personas=[cx.Persona(id="p", name="P"), cx.Persona(id="q", name="Q")],
+            touchpoints=[tp("a", personas=["q"]), tp("b", personas=["p", "q"])],
+            outcomes=[ok()],
+            transitions=[t("a", "b"), t("b", "ok")],
+        )
+        assert [p.code for p in cx.lint(j)] == ["persona_unserved"]
+
     def test_document_order(self) -> None:
         """Warnings come in the order of the parts of the file they are about."""
         j = journey(

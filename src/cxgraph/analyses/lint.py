@@ -15,7 +15,7 @@ import networkx as nx
 
 from cxgraph.analyses.flow import CUSTOMER_LANES
 from cxgraph.errors import Problem
-from cxgraph.graph import compile_graph, entry_weights
+from cxgraph.graph import compile_graph, entry_weights, persona_reach
 from cxgraph.model.checks import in_document_order
 from cxgraph.model.classes import DecisionPoint, Journey, Outcome, Step, Touchpoint
 
@@ -34,6 +34,7 @@ LINT_CODES: tuple[str, ...] = (
     "mot_without_metric",
     "backstage_facing_customer",
     "persona_unserved",
+    "persona_step_unreached",
 )
 
 _INTERNAL_LANES = ("backstage", "support")
@@ -78,7 +79,10 @@ def lint(journey: Journey) -> tuple[Problem, ...]:
       customer step (customer lane, or a customer's decision) directly to a
       backstage or support step;
     - ``persona_unserved``: a persona that no path from an entry to an
-      outcome serves throughout (every touchpoint on it lists other personas).
+      outcome serves throughout (every touchpoint on it lists other personas);
+    - ``persona_step_unreached``: a touchpoint that lists a persona whose
+      journeys never reach it (every way there passes a touchpoint whose
+      personas leave that persona out; :func:`cxgraph.for_persona` drops it).
 
     Parameters
     ----------
@@ -122,6 +126,7 @@ def lint(journey: Journey) -> tuple[Problem, ...]:
     out += _step_problems(journey, graph, flow, entries, where)
     out += _edge_problems(journey, graph)
     out += _persona_problems(journey, flow, entries)
+    out += _persona_steps(journey, graph)
     if not out:
         return ()
     from cxgraph.readwrite.converter import document_outline
@@ -344,6 +349,48 @@ def _persona_problems(journey: Journey, flow: nx.DiGraph[str], entries: list[str
                     f"no path from an entry {target}serves persona {persona.id!r} "
                     "throughout: each one passes a touchpoint whose personas leave it out; "
                     "add it to those touchpoints' personas, or add touchpoints for it",
+                )
+            )
+    return out
+
+
+def _persona_steps(journey: Journey, graph: nx.DiGraph[str]) -> list[Problem]:
+    """Touchpoints that list a persona whose journeys never reach them."""
+    out: list[Problem] = []
+    # A touchpoint no entry reaches at all is unreachable for everyone: that
+    # warning says it once.
+    reached = _reach(graph, list(entry_weights(journey)[0]))
+    listed = [(i, t) for i, t in enumerate(journey.touchpoints) if t.personas and t.id in reached]
+    for persona in journey.personas:
+        p = persona.id
+        starts, reach = persona_reach(journey, p)
+        if not starts:  # no entry is the persona's: persona_unserved says so once
+            continue
+        for i, t in listed:
+            if p not in t.personas or t.id in reach:
+                continue
+            # Where the persona's ways toward it stop: the first steps past its
+            # journey (touchpoints for others) from which this one is reached.
+            toward = nx.ancestors(graph, t.id) | {t.id}
+            stops = {v for u in reach for v in graph.successors(u) if v not in reach} & toward
+            blocking = [s.id for s in journey.touchpoints if s.id in stops]
+            shown = ", ".join(repr(b) for b in blocking[:3]) + (
+                ", ..." if len(blocking) > 3 else ""
+            )
+            way = (
+                f"each way there passes {'one of ' if len(blocking) > 1 else ''}{shown}, "
+                f"whose personas leave {p!r} out"
+                if blocking
+                else f"no edge leads there from the steps {p!r} takes"
+            )
+            at = t.personas.index(p)
+            out.append(
+                Problem(
+                    f"$.touchpoints[{i}].personas[{at}]",
+                    "persona_step_unreached",
+                    f"touchpoint {t.id!r} lists persona {p!r}, but no journey of {p!r} "
+                    f"reaches it: {way}; add {p!r} to the personas of a touchpoint on the "
+                    f"way, or take {p!r} off this one",
                 )
             )
     return out
