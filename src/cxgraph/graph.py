@@ -59,6 +59,7 @@ __all__ = [
     "from_graph",
     "owner_silos",
     "persona_reach",
+    "persona_steps",
     "step_owner",
 ]
 
@@ -314,14 +315,33 @@ def entry_weights(journey: Journey) -> tuple[dict[str, float], str]:
     return {e.step: 1.0 / len(entries) for e in entries}, "uniform"
 
 
+def persona_steps(journey: Journey, persona: str) -> set[str]:
+    """The steps one persona may take: touchpoints for everyone or that name it, all the rest.
+
+    A touchpoint with ``personas`` empty is for everyone; decision points and
+    outcomes are for everyone.
+
+    Examples
+    --------
+    >>> import cxgraph as cx
+    >>> j = cx.Journey(id="j", name="J",
+    ...     personas=[cx.Persona(id="p", name="P"), cx.Persona(id="q", name="Q")],
+    ...     touchpoints=[cx.Touchpoint(id="a", name="A"),
+    ...                  cx.Touchpoint(id="b", name="B", personas=["q"])])
+    >>> sorted(persona_steps(j, "p")), sorted(persona_steps(j, "q"))
+    (['a'], ['a', 'b'])
+    """
+    kept = {t.id for t in journey.touchpoints if not t.personas or persona in t.personas}
+    return kept | {d.id for d in journey.decision_points} | {o.id for o in journey.outcomes}
+
+
 def persona_reach(journey: Journey, persona: str) -> tuple[dict[str, float], set[str]]:
     """Where one persona's journeys start, and every step they can reach.
 
-    The persona travels the touchpoints for everyone (``personas`` empty) or
-    that name it, and every decision point and outcome. Of
-    :func:`entry_weights`, the starts among those steps (weights as they
-    were, not renormalised; empty when no entry is the persona's), and what
-    they reach along transitions, hand-offs and triggers between kept steps.
+    The persona travels its :func:`persona_steps`. Of :func:`entry_weights`,
+    the starts among those steps (weights as they were, not renormalised;
+    empty when no entry is the persona's), and what they reach along
+    transitions, hand-offs and triggers between those steps.
     :func:`cxgraph.for_persona` and the trust analysis both slice by it.
 
     Examples
@@ -338,8 +358,7 @@ def persona_reach(journey: Journey, persona: str) -> tuple[dict[str, float], set
     >>> starts, sorted(reach)
     ({'a': 1.0}, ['a'])
     """
-    kept = {t.id for t in journey.touchpoints if not t.personas or persona in t.personas}
-    kept |= {d.id for d in journey.decision_points} | {o.id for o in journey.outcomes}
+    kept = persona_steps(journey, persona)
     starts = {k: w for k, w in entry_weights(journey)[0].items() if k in kept}
     succ: dict[str, list[str]] = {}
     for e in journey.edges:

@@ -8,14 +8,13 @@ in document order, so they read top to bottom alongside the file.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import cast
 
 import networkx as nx
 
 from cxgraph.analyses.flow import CUSTOMER_LANES
 from cxgraph.errors import Problem
-from cxgraph.graph import compile_graph, entry_weights, persona_reach
+from cxgraph.graph import compile_graph, entry_weights, persona_reach, persona_steps
 from cxgraph.model.checks import in_document_order
 from cxgraph.model.classes import DecisionPoint, Journey, Outcome, Step, Touchpoint
 
@@ -126,7 +125,7 @@ def lint(journey: Journey) -> tuple[Problem, ...]:
     out += _step_problems(journey, graph, flow, entries, where)
     out += _edge_problems(journey, graph)
     out += _persona_problems(journey, flow, entries)
-    out += _persona_steps(journey, graph)
+    out += _persona_steps(journey, graph, entries)
     if not out:
         return ()
     from cxgraph.readwrite.converter import document_outline
@@ -327,17 +326,8 @@ def _persona_problems(journey: Journey, flow: nx.DiGraph[str], entries: list[str
     outcomes = {o.id for o in journey.outcomes}
     if not entries:
         return out
-    serves: dict[str, set[str]] = defaultdict(set)
-    for t in journey.touchpoints:
-        for p in t.personas:
-            serves[p].add(t.id)
     for i, persona in enumerate(journey.personas):
-        allowed = [
-            s.id
-            for s in journey.steps
-            if not isinstance(s, Touchpoint) or not s.personas or s.id in serves[persona.id]
-        ]
-        sub = flow.subgraph(allowed)
+        sub = flow.subgraph(persona_steps(journey, persona.id))
         reached = _reach(sub, [e for e in entries if e in sub])
         ok = bool(reached & outcomes) if outcomes else bool(reached)
         if not ok:
@@ -354,25 +344,25 @@ def _persona_problems(journey: Journey, flow: nx.DiGraph[str], entries: list[str
     return out
 
 
-def _persona_steps(journey: Journey, graph: nx.DiGraph[str]) -> list[Problem]:
+def _persona_steps(journey: Journey, graph: nx.DiGraph[str], entries: list[str]) -> list[Problem]:
     """Touchpoints that list a persona whose journeys never reach them."""
     out: list[Problem] = []
     # A touchpoint no entry reaches at all is unreachable for everyone: that
     # warning says it once.
-    reached = _reach(graph, list(entry_weights(journey)[0]))
+    reached = _reach(graph, entries)
     listed = [(i, t) for i, t in enumerate(journey.touchpoints) if t.personas and t.id in reached]
     for persona in journey.personas:
         p = persona.id
         starts, reach = persona_reach(journey, p)
         if not starts:  # no entry is the persona's: persona_unserved says so once
             continue
+        # Where the persona's journey stops: the first steps past it (touchpoints
+        # for others); each warning names those from which its touchpoint is reached.
+        past = {v for u in reach for v in graph.successors(u) if v not in reach}
         for i, t in listed:
             if p not in t.personas or t.id in reach:
                 continue
-            # Where the persona's ways toward it stop: the first steps past its
-            # journey (touchpoints for others) from which this one is reached.
-            toward = nx.ancestors(graph, t.id) | {t.id}
-            stops = {v for u in reach for v in graph.successors(u) if v not in reach} & toward
+            stops = past & (nx.ancestors(graph, t.id) | {t.id})
             blocking = [s.id for s in journey.touchpoints if s.id in stops]
             shown = ", ".join(repr(b) for b in blocking[:3]) + (
                 ", ..." if len(blocking) > 3 else ""
