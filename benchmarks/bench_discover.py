@@ -542,6 +542,11 @@ def measured(started: datetime, load_before: str, versions: str, command: str) -
     ]
 
 
+def checks_and_targets(checks: Sequence[str], targets: Sequence[str], heading: str) -> list[str]:
+    """The closing lines of a README block: what was checked, then each target's verdict."""
+    return ["Checks: " + "; ".join(checks) + ".", "", heading, "", *(f"- {x}" for x in targets)]
+
+
 def write_readme(
     path: Path, block: str, *, start: str = START, end: str = END, section: str = "Discovery"
 ) -> None:
@@ -701,11 +706,7 @@ def main(argv: list[str] | None = None) -> int:
                 *prep,
                 "",
                 *([pm4py_note, ""] if pm4py_note else []),
-                "Checks: " + "; ".join(checks) + ".",
-                "",
-                "Targets:",
-                "",
-                *(f"- {x}" for x in lines),
+                *checks_and_targets(checks, lines, "Targets:"),
             ]
         )
         write_readme(args.readme, block)

@@ -68,6 +68,7 @@ from bench_discover import (
     MB,
     WARMUP_EVENTS,
     PeakMemory,
+    checks_and_targets,
     ensure_log,
     have_pm4py,
     in_child,
@@ -543,11 +544,7 @@ def main(argv: list[str] | None = None) -> int:
                 prep,
                 "",
                 *([pm4py_note, ""] if pm4py_note else []),
-                "Checks: " + "; ".join(checks) + ".",
-                "",
-                "Targets:",
-                "",
-                *(f"- {line}" for line in lines),
+                *checks_and_targets(checks, lines, "Targets:"),
             ]
         )
         write_readme(args.readme, block)

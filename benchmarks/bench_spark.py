@@ -55,6 +55,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_discover import (
+    checks_and_targets,
     ensure_log,
     in_child,
     journey_dict,
@@ -260,11 +261,7 @@ def main(argv: list[str] | None = None) -> int:
                 "include Spark's JVM. The ratio is against numpy on the Parquet file with "
                 "the same `times`.",
                 "",
-                "Checks: " + "; ".join(checks) + ".",
-                "",
-                "Target:",
-                "",
-                *(f"- {x}" for x in verdicts),
+                *checks_and_targets(checks, verdicts, "Target:"),
             ]
         )
         write_readme(args.readme, block)
